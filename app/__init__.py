@@ -1,0 +1,141 @@
+"""The IngestIO application factory."""
+
+import uuid
+
+from flask import Flask, redirect, request, url_for
+
+from app.errors import MESSAGES, ApiError, error_response, register_errorhandlers, wants_json
+from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.models.enums import ErrorCode
+
+NAV_LINKS = [
+    ("main.dashboard", "Dashboard"),
+    ("batches.index", "Batches"),
+    ("batches.new", "New batch"),
+    ("documents.new", "Single document"),
+    ("questions.index", "Questions"),
+    ("analytics.index", "Analytics"),
+    ("billing.index", "Billing"),
+]
+
+
+def create_app(config_class=None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, commands."""
+    from config import config_from_env
+
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.config.from_object(config_class or config_from_env())
+    check_config(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_context(app)
+    return app
+
+
+def check_config(app: Flask) -> None:
+    """Refuse to start with a configuration that is unsafe for its environment."""
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+            "string (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite") and not app.config.get("ALLOW_SQLITE", True):
+        raise RuntimeError(
+            "DATABASE_URL points to SQLite, which production does not use. Set DATABASE_URL to "
+            "a PostgreSQL database, or ALLOW_SQLITE=1 to run on SQLite anyway."
+        )
+    if uri.startswith("sqlite:///") and "instance" in uri:
+        import os
+
+        os.makedirs(os.path.dirname(uri[len("sqlite:///") :]), exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions to this app."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in to continue."
+    login_manager.login_message_category = "info"
+
+    from app import models  # noqa: F401 - register the models with SQLAlchemy
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            return db.session.get(models.User, uuid.UUID(user_id))
+        except ValueError:
+            return None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if wants_json():
+            return error_response(
+                ApiError(401, ErrorCode.UNAUTHORIZED, MESSAGES[ErrorCode.UNAUTHORIZED])
+            )
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+
+def configure_sqlite(engine) -> None:
+    """WAL mode and a busy timeout let web, worker and scheduler share one SQLite file."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def set_pragmas(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the pages and the API."""
+    from app.api import bp as api_bp
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_commands(app: Flask) -> None:
+    """The `flask` commands of SPEC §8."""
+    from app.cli import register
+
+    register(app)
+
+
+def register_template_context(app: Flask) -> None:
+    """Values every template can use."""
+    from flask_login import current_user
+
+    @app.context_processor
+    def inject():
+        usage = None
+        if current_user.is_authenticated and not request.path.startswith("/api/"):
+            try:
+                from app.services import quota
+
+                usage = quota.summary(current_user)
+            except Exception:  # noqa: BLE001 - the navigation must never break a page
+                db.session.rollback()
+        endpoints = set(app.view_functions)
+        links = [(e, label) for e, label in NAV_LINKS if e in endpoints]
+        return {
+            "nav_usage": usage,
+            "nav_links": links,
+            "nav_endpoints": endpoints,
+            "poll_interval_ms": app.config["POLL_INTERVAL_MS"],
+        }

@@ -1,0 +1,15 @@
+"""GET /api/v1/usage."""
+
+from flask import jsonify
+from flask_login import current_user
+
+from app.api import bp
+from app.services import quota
+
+
+@bp.get("/usage")
+def usage():
+    """Plan, limits, pages used and left this period."""
+    resp = jsonify(quota.summary(current_user))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp

@@ -1,0 +1,7 @@
+"""Accounts: register, login, logout, the account page and API tokens."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from app.auth import routes  # noqa: E402,F401

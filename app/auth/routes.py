@@ -1,0 +1,145 @@
+"""Register, login, logout and the account page."""
+
+from urllib.parse import urlparse
+
+import sqlalchemy as sa
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp
+from app.auth.forms import EmptyForm, LoginForm, RegisterForm, TokenForm
+from app.extensions import db, limiter, login_manager
+from app.models import ApiToken
+from app.services import accounts
+
+
+def safe_next(target: str | None) -> str:
+    """Only redirect to paths of this site after login."""
+    if (
+        target
+        and urlparse(target).netloc == ""
+        and target.startswith("/")
+        and not target.startswith("//")
+    ):
+        return target
+    return url_for("main.dashboard")
+
+
+def login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def register():
+    """Create an account on the starter plan."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(form.email.data, form.password.data)
+        except accounts.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Welcome to IngestIO. You are on the free starter plan.", "success")
+            return redirect(url_for("main.dashboard"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def login():
+    """Log in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.find_user(form.email.data)
+        if user is not None and user.check_password(form.password.data):
+            login_user(user, remember=False)
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors.append("Wrong email or password.")
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Log out (a POST with the CSRF token)."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET"])
+@login_required
+def account():
+    """The account page: plan summary and API tokens."""
+    tokens = db.session.scalars(
+        sa.select(ApiToken)
+        .where(ApiToken.user_id == current_user.id)
+        .order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template(
+        "auth/account.html",
+        tokens=tokens,
+        form=TokenForm(),
+        revoke_form=EmptyForm(),
+        new_token=None,
+    )
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@login_required
+def create_token():
+    """Create a personal API token and show it once."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        flash("The token name is too long.", "error")
+        return redirect(url_for("auth.account"))
+    _row, plain = accounts.issue_token(current_user, form.name.data or "API token")
+    db.session.commit()
+    tokens = db.session.scalars(
+        sa.select(ApiToken)
+        .where(ApiToken.user_id == current_user.id)
+        .order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template(
+        "auth/account.html",
+        tokens=tokens,
+        form=TokenForm(formdata=None),
+        revoke_form=EmptyForm(),
+        new_token=plain,
+    )
+
+
+@bp.route("/account/tokens/<uuid:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id):
+    """Revoke one of the user's tokens."""
+    form = EmptyForm()
+    if form.validate_on_submit() and accounts.revoke_token(current_user, token_id):
+        db.session.commit()
+        flash("The token was revoked. Requests using it now answer 401.", "success")
+    else:
+        flash("That token could not be revoked.", "error")
+    return redirect(url_for("auth.account"))
+
+
+@bp.before_app_request
+def bearer_auth():
+    """`Authorization: Bearer <token>` authenticates a request without a session."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return
+    user = accounts.user_for_token(header[len("Bearer ") :].strip())
+    # Flask-Login reads the request's user from g; a bad token leaves the request anonymous
+    # even when a session cookie came along.
+    g._login_user = user if user is not None else login_manager.anonymous_user()
+    g.token_auth = user is not None

@@ -1,0 +1,70 @@
+"""Landing page, dashboard and /healthz."""
+
+import sqlalchemy as sa
+from flask import jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.extensions import db, get_redis
+from app.main import bp
+from app.models import Batch
+from app.services import plans, quota
+
+
+@bp.route("/")
+def index():
+    """The landing page; logged-in users go to their dashboard."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    return render_template("main/index.html")
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    """Recent batches and this period's usage."""
+    recent = db.session.scalars(
+        sa.select(Batch)
+        .where(Batch.user_id == current_user.id)
+        .order_by(Batch.created_at.desc())
+        .limit(5)
+    ).all()
+    return render_template(
+        "main/dashboard.html",
+        recent=recent,
+        usage=quota.summary(current_user),
+        limits=plans.user_limits(current_user),
+    )
+
+
+def check_database() -> str | None:
+    """None when the database answers, else the reason."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        db.session.rollback()
+        return type(exc).__name__
+
+
+def check_redis() -> str | None:
+    """None when Redis answers, else the reason."""
+    try:
+        get_redis().ping()
+        return None
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__
+
+
+@bp.route("/healthz")
+def healthz():
+    """Database and Redis reachable: 200, else 503 naming what failed."""
+    checks = {"database": check_database(), "redis": check_redis()}
+    ok = all(v is None for v in checks.values())
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "checks": {k: ("ok" if v is None else f"error: {v}") for k, v in checks.items()},
+    }
+    resp = jsonify(body)
+    resp.status_code = 200 if ok else 503
+    resp.headers["Cache-Control"] = "no-store"
+    return resp

@@ -1,0 +1,38 @@
+"""The data model (SPEC §3)."""
+
+from app.models.audit import AuditEvent
+from app.models.batch import Batch
+from app.models.billing import StripeEvent, Subscription, Usage
+from app.models.document import Document, ExtractionJob, ExtractionResult
+from app.models.enums import (
+    AuditAction,
+    BatchStatus,
+    DocumentStatus,
+    ErrorCode,
+    JobStatus,
+    Plan,
+    PromptStrategy,
+)
+from app.models.states import IllegalTransition
+from app.models.user import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "AuditAction",
+    "AuditEvent",
+    "Batch",
+    "BatchStatus",
+    "Document",
+    "DocumentStatus",
+    "ErrorCode",
+    "ExtractionJob",
+    "ExtractionResult",
+    "IllegalTransition",
+    "JobStatus",
+    "Plan",
+    "PromptStrategy",
+    "StripeEvent",
+    "Subscription",
+    "Usage",
+    "User",
+]

@@ -1,0 +1,97 @@
+"""The state machines of Batch and Document: the one place that owns their transitions.
+
+Batch::
+
+    pending_upload ──► queued ──► processing ──► completed
+          │              │  │          │    ├──► partially_completed
+          │              │  │          │    └──► failed
+          │              │  └──────────┼──► (final directly when every document is terminal)
+          └──► failed    └──► cancelled ◄┘
+
+Document::
+
+    uploaded ──► processing ──► completed
+       │  ▲          │
+       │  │          └──► failed ──┐
+       │  └──── retry / sweeper ◄──┘ (processing → uploaded when its worker was lost)
+       ├──► failed (rejected before a job could start, e.g. quota or unreadable file)
+       └──► cancelled
+"""
+
+from collections.abc import Iterable
+
+from app.models.enums import BatchStatus as B
+from app.models.enums import DocumentStatus as D
+
+
+class IllegalTransition(Exception):
+    """A status change that the state machine does not allow."""
+
+
+BATCH_TRANSITIONS: dict[B, frozenset[B]] = {
+    B.PENDING_UPLOAD: frozenset({B.QUEUED, B.FAILED}),
+    B.QUEUED: frozenset({B.PROCESSING, B.CANCELLED, B.COMPLETED, B.PARTIALLY_COMPLETED, B.FAILED}),
+    B.PROCESSING: frozenset({B.COMPLETED, B.PARTIALLY_COMPLETED, B.FAILED, B.CANCELLED}),
+    # A retry of failed documents reopens a finished batch; completed and cancelled are final.
+    B.COMPLETED: frozenset(),
+    B.PARTIALLY_COMPLETED: frozenset({B.QUEUED}),
+    B.FAILED: frozenset({B.QUEUED}),
+    B.CANCELLED: frozenset(),
+}
+
+DOCUMENT_TRANSITIONS: dict[D, frozenset[D]] = {
+    D.UPLOADED: frozenset({D.PROCESSING, D.CANCELLED, D.FAILED}),
+    D.PROCESSING: frozenset({D.COMPLETED, D.FAILED, D.UPLOADED}),
+    D.COMPLETED: frozenset(),
+    D.FAILED: frozenset({D.UPLOADED}),
+    D.CANCELLED: frozenset(),
+}
+
+BATCH_FINAL = frozenset({B.COMPLETED, B.PARTIALLY_COMPLETED, B.FAILED, B.CANCELLED})
+BATCH_ACTIVE = frozenset({B.QUEUED, B.PROCESSING})
+DOCUMENT_TERMINAL = frozenset({D.COMPLETED, D.FAILED, D.CANCELLED})
+
+
+def check_batch(old: str, new: str) -> B:
+    """Raise IllegalTransition unless the batch may move from old to new."""
+    old, new = B(old), B(new)
+    if new not in BATCH_TRANSITIONS[old]:
+        raise IllegalTransition(f"batch cannot go from {old} to {new}")
+    return new
+
+
+def check_document(old: str, new: str) -> D:
+    """Raise IllegalTransition unless the document may move from old to new."""
+    old, new = D(old), D(new)
+    if new not in DOCUMENT_TRANSITIONS[old]:
+        raise IllegalTransition(f"document cannot go from {old} to {new}")
+    return new
+
+
+def document_sources(new: str, candidates: Iterable[str]) -> list[D]:
+    """The statuses among candidates from which a document may move to new (for bulk UPDATEs)."""
+    sources = [D(c) for c in candidates if D(new) in DOCUMENT_TRANSITIONS[D(c)]]
+    if not sources:
+        raise IllegalTransition(f"no document may move to {new} from {list(candidates)}")
+    return sources
+
+
+def batch_sources(new: str, candidates: Iterable[str]) -> list[B]:
+    """The statuses among candidates from which a batch may move to new (for bulk UPDATEs)."""
+    sources = [B(c) for c in candidates if B(new) in BATCH_TRANSITIONS[B(c)]]
+    if not sources:
+        raise IllegalTransition(f"no batch may move to {new} from {list(candidates)}")
+    return sources
+
+
+def final_batch_status(completed: int, failed: int, cancelled: int, total: int) -> B | None:
+    """The final status a batch takes once every document is terminal, or None if not yet."""
+    if completed + failed + cancelled < total:
+        return None
+    if cancelled:
+        return B.CANCELLED
+    if failed == 0:
+        return B.COMPLETED
+    if completed == 0:
+        return B.FAILED
+    return B.PARTIALLY_COMPLETED

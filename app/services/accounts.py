@@ -1,0 +1,79 @@
+"""Accounts: creating users, setting plans by hand, API tokens."""
+
+import re
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ApiToken, AuditAction, Plan, Subscription, User
+from app.models.audit import record
+from app.models.types import utcnow
+from app.models.user import hash_token, normalize_email
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 8
+
+
+class AccountError(ValueError):
+    """A user-facing problem with account data."""
+
+
+def find_user(email: str) -> User | None:
+    """The user with this email, compared case-insensitively."""
+    return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+
+
+def create_user(email: str, password: str, plan: str = "starter", is_admin: bool = False) -> User:
+    """A new user on the given plan (added to the session; the caller commits)."""
+    email = normalize_email(email)
+    if not EMAIL_RE.match(email) or len(email) > 255:
+        raise AccountError("Enter a valid email address.")
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD} characters.")
+    if find_user(email) is not None:
+        raise AccountError("An account with this email already exists.")
+    user = User(email=email, is_admin=is_admin)
+    user.set_password(password)
+    user.subscription = Subscription(plan=Plan(plan), status="active")
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_plan(user: User, plan: str, status: str = "active") -> Subscription:
+    """Put the user on a plan by hand (local use without Stripe)."""
+    sub = user.subscription or Subscription(user=user)
+    old = sub.plan
+    sub.plan = Plan(plan)
+    sub.status = status
+    db.session.add(sub)
+    record(AuditAction.PLAN_CHANGED, user_id=user.id, old=str(old), new=str(plan), source="manual")
+    return sub
+
+
+def issue_token(user: User, name: str = "API token") -> tuple[ApiToken, str]:
+    """A new API token for the user; the plain value is returned once and never stored."""
+    row, plain = ApiToken.issue(user, name)
+    db.session.flush()
+    record(AuditAction.TOKEN_CREATED, user_id=user.id, token_id=str(row.id), name=row.name)
+    return row, plain
+
+
+def revoke_token(user: User, token_id) -> bool:
+    """Revoke one of the user's tokens; False when it is not theirs or already revoked."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    record(AuditAction.TOKEN_REVOKED, user_id=user.id, token_id=str(row.id))
+    return True
+
+
+def user_for_token(plain: str) -> User | None:
+    """The owner of an active token, or None."""
+    if not plain:
+        return None
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
+    if row is None or row.revoked_at is not None:
+        return None
+    return row.user

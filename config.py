@@ -1,0 +1,181 @@
+"""Configuration classes, read from the environment (SPEC §8)."""
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+if os.environ.get("APP_ENV", "development") == "development":
+    # A .env file is read in development only; production takes its environment from the PaaS.
+    load_dotenv(BASE_DIR / ".env")
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the PaaS style postgres:// URL and pick the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def env_int(name: str, default: int) -> int:
+    """An integer from the environment, or the default."""
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """A boolean from the environment ('1', 'true', 'yes' are true)."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def dev_secret_key() -> str:
+    """A development secret kept under instance/ so that restarts keep sessions."""
+    path = INSTANCE_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        return key
+
+
+def plans_from_env() -> dict:
+    """Plan limits (SPEC §2); each number can be overridden by PLAN_<PLAN>_<LIMIT>."""
+    defaults = {
+        "starter": {
+            "batch_upload": False,
+            "files_per_batch": 1,
+            "pages_per_month": 50,
+            "creations_per_hour": 10,
+            "question_rows": 0,
+        },
+        "plus": {
+            "batch_upload": True,
+            "files_per_batch": 50,
+            "pages_per_month": 1000,
+            "creations_per_hour": 20,
+            "question_rows": 500,
+        },
+        "growth": {
+            "batch_upload": True,
+            "files_per_batch": 200,
+            "pages_per_month": 5000,
+            "creations_per_hour": 60,
+            "question_rows": 5000,
+        },
+    }
+    for plan, limits in defaults.items():
+        for key, value in list(limits.items()):
+            if isinstance(value, bool):
+                continue
+            limits[key] = env_int(f"PLAN_{plan.upper()}_{key.upper()}", value)
+    defaults["plus"]["price_id"] = os.environ.get("STRIPE_PRICE_PLUS", "")
+    defaults["growth"]["price_id"] = os.environ.get("STRIPE_PRICE_GROWTH", "")
+    defaults["starter"]["price_id"] = ""
+    return defaults
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'ingestio.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    ALLOW_SQLITE = env_bool("ALLOW_SQLITE", True)
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL
+    RATELIMIT_STRATEGY = "fixed-window"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
+    RATELIMIT_API = os.environ.get("RATELIMIT_API", "600 per minute")
+    STORAGE_URL = os.environ.get("STORAGE_URL", f"file://{INSTANCE_DIR / 'uploads'}")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    EXTRACTION_PROVIDER = os.environ.get("EXTRACTION_PROVIDER", "local")
+    OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
+    ANTHROPIC_API_KEY = os.environ.get("ANTHROPIC_API_KEY", "")
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+    PLANS = plans_from_env()
+    MAX_FILE_BYTES = env_int("MAX_FILE_BYTES", 50 * 1024 * 1024)
+    MAX_PROMPT_CHARS = env_int("MAX_PROMPT_CHARS", 4000)
+    # The whole request may carry a full growth batch; each file is still capped at MAX_FILE_BYTES.
+    MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_BYTES", 1024 * 1024 * 1024)
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    MAX_FORM_PARTS = 2000
+    FINALIZE_INTERVAL_SECONDS = env_int("FINALIZE_INTERVAL_SECONDS", 10)
+    SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 60)
+    JOB_TIMEOUT_SECONDS = env_int("JOB_TIMEOUT_SECONDS", 600)
+    MAX_ATTEMPTS = env_int("MAX_ATTEMPTS", 3)
+    POLL_INTERVAL_MS = env_int("POLL_INTERVAL_MS", 1500)
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    LOG_JSON = env_bool("LOG_JSON", False)
+    TESTING = False
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite by default, a generated secret key."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or dev_secret_key()
+
+
+class ProductionConfig(Config):
+    """Production on a PaaS: secrets from the environment, secure cookies, JSON logs."""
+
+    ENV_NAME = "production"
+    ALLOW_SQLITE = env_bool("ALLOW_SQLITE", False)
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    LOG_JSON = env_bool("LOG_JSON", True)
+
+
+class TestConfig(Config):
+    """Tests: PostgreSQL and a private Redis database from TEST_DATABASE_URL / TEST_REDIS_URL."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(
+        os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    )
+    REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+    RATELIMIT_STORAGE_URI = REDIS_URL
+    # Each test points this at its own temporary directory; worker subprocesses get it from env.
+    STORAGE_URL = os.environ.get("TEST_STORAGE_URL", "")
+    WTF_CSRF_ENABLED = True
+    SWEEP_GRACE_SECONDS = 0
+    PLANS = plans_from_env()
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "test": TestConfig,
+}
+
+
+def config_from_env():
+    """The configuration class named by APP_ENV (development by default)."""
+    name = os.environ.get("APP_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

@@ -1,0 +1,70 @@
+"""The state machines allow exactly the transitions of SPEC §3."""
+
+import pytest
+
+from app.models import Batch, BatchStatus, Document, DocumentStatus, IllegalTransition, states
+
+
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        ("completed", "processing"),
+        ("cancelled", "queued"),
+        ("pending_upload", "completed"),
+        ("processing", "pending_upload"),
+        ("completed", "queued"),
+    ],
+)
+def test_illegal_batch_transitions_raise(old, new):
+    batch = Batch(status=BatchStatus(old))
+    with pytest.raises(IllegalTransition):
+        batch.transition(BatchStatus(new))
+    assert batch.status == old
+
+
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        ("completed", "uploaded"),
+        ("cancelled", "uploaded"),
+        ("cancelled", "processing"),
+        ("completed", "failed"),
+        ("failed", "completed"),
+        ("processing", "cancelled"),
+    ],
+)
+def test_illegal_document_transitions_raise(old, new):
+    doc = Document(status=DocumentStatus(old))
+    with pytest.raises(IllegalTransition):
+        doc.transition(DocumentStatus(new))
+
+
+def test_legal_paths():
+    batch = Batch(status=BatchStatus.PENDING_UPLOAD)
+    for step in (
+        "queued",
+        "processing",
+        "partially_completed",
+        "queued",
+        "processing",
+        "completed",
+    ):
+        batch.transition(BatchStatus(step))
+    assert batch.status == "completed" and batch.completed_at is not None
+    doc = Document(status=DocumentStatus.UPLOADED)
+    for step in ("processing", "failed", "uploaded", "processing", "completed"):
+        doc.transition(DocumentStatus(step))
+
+
+@pytest.mark.parametrize(
+    "counts,want",
+    [
+        ((3, 0, 0, 3), "completed"),
+        ((0, 3, 0, 3), "failed"),
+        ((2, 1, 0, 3), "partially_completed"),
+        ((1, 0, 2, 3), "cancelled"),
+        ((1, 1, 0, 3), None),
+    ],
+)
+def test_final_status(counts, want):
+    assert states.final_batch_status(*counts) == want
