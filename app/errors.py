@@ -1,12 +1,14 @@
 """Errors answered as JSON for API requests and as a page for browsers (SPEC §5 shape)."""
 
 import logging
+import math
+import time
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models.enums import ErrorCode
 
 log = logging.getLogger(__name__)
@@ -79,8 +81,38 @@ def error_response(err: ApiError, headers: dict | None = None):
     return resp
 
 
+def retry_after_seconds(err: HTTPException) -> int:
+    """Whole seconds until the breached rate limit's window resets (at least 1)."""
+    current = limiter.current_limit
+    if current is not None and current.breached:
+        try:
+            # reset_at is the X-RateLimit-Reset value: Redis rounds TTLs, so it errs one late.
+            return max(1, math.ceil(current.reset_at - time.time()))
+        except Exception:  # noqa: BLE001 - the limiter's storage may be gone by now
+            log.warning("rate limit window unavailable; answering with the full window")
+    limit = getattr(err, "limit", None)
+    return int(limit.limit.get_expiry()) if limit is not None else 60
+
+
+def keep_retry_after(response):
+    """Put back the Retry-After of the 429 answer, which its message names.
+
+    Flask-Limiter's own after_request (headers enabled) rewrites Retry-After rounding down, and
+    adds it to successful answers too, so this hook is placed to run after it.
+    """
+    retry = g.pop("retry_after", None)
+    if retry is not None and response.status_code == 429:
+        response.headers["Retry-After"] = str(retry)
+    elif response.status_code < 400:
+        # The limiter adds Retry-After to every limited response; it means something only on errors.
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def register_errorhandlers(app: Flask) -> None:
     """Answer every error in the SPEC §5 shape."""
+    # after_request hooks run last-registered first: index 0 runs after the limiter's hook.
+    app.after_request_funcs.setdefault(None, []).insert(0, keep_retry_after)
 
     @app.errorhandler(ApiError)
     def handle_api_error(err: ApiError):
@@ -96,17 +128,19 @@ def register_errorhandlers(app: Flask) -> None:
         code = STATUS_CODES.get(err.code, ErrorCode.BAD_REQUEST)
         message = MESSAGES.get(code) or err.description
         headers = {}
+        details = None
         if err.code == 413:
             limit_mb = app.config["MAX_FILE_BYTES"] // (1024 * 1024)
             message = f"The upload is too large: each file may be at most {limit_mb} MB."
         if err.code == 429:
-            retry = getattr(err, "retry_after", None)
+            retry = retry_after_seconds(err)
+            g.retry_after = retry
+            headers["Retry-After"] = str(retry)
             limit = getattr(err, "limit", None)
-            if retry is None and limit is not None:
-                retry = limit.limit.get_expiry()
-            headers["Retry-After"] = str(int(retry or 60))
-            message = f"Too many requests. Try again in {headers['Retry-After']} seconds."
-        resp = error_response(ApiError(err.code or 500, code, message), headers)
+            allowed = f" (allowed: {limit.limit})" if limit is not None else ""
+            message = f"Too many requests{allowed}. Try again in {retry} seconds."
+            details = {"retry_after": retry}
+        resp = error_response(ApiError(err.code or 500, code, message, details), headers)
         if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
             resp.headers["Allow"] = ", ".join(err.valid_methods)
         return resp

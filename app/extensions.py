@@ -22,7 +22,15 @@ NAMING = {
 def rate_limit_key() -> str:
     """Rate limits count per user when logged in, else per client address."""
     if has_request_context():
-        user = getattr(g, "_login_user", None) or current_user
+        user = getattr(g, "_login_user", None)
+        header = request.headers.get("Authorization", "")
+        if user is None and header.startswith("Bearer "):
+            # Blueprint limits run before the Bearer check has set the request's user.
+            from app.services.accounts import user_for_token
+
+            user = user_for_token(header[len("Bearer ") :].strip())
+        elif user is None:
+            user = current_user
         if user is not None and getattr(user, "is_authenticated", False):
             return f"user:{user.id}"
         return f"ip:{request.remote_addr or 'unknown'}"

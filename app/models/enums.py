@@ -68,6 +68,8 @@ class ErrorCode(StrEnum):
     PROVIDER_ERROR = "provider_error"
     WORKER_LOST = "worker_lost"
     FILE_MISSING = "file_missing"
+    INVALID_SIGNATURE = "invalid_signature"
+    WEBHOOK_NOT_CONFIGURED = "webhook_not_configured"
 
 
 class AuditAction(StrEnum):
