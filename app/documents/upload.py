@@ -1,0 +1,54 @@
+"""GET/POST /documents/new: upload one document with a plain form (works without JavaScript)."""
+
+from flask import current_app, flash, make_response, redirect, render_template, request
+from flask_login import current_user, login_required
+
+from app.documents import bp
+from app.services import intake, plans, quota
+from app.services.limits import limit_creations
+
+
+def render_form(error: intake.IntakeError | None = None, status: int = 200):
+    """The upload form, with the error of a rejected upload and the values sent."""
+    limits = plans.user_limits(current_user)
+    resp = make_response(
+        render_template(
+            "documents/new.html",
+            error=error,
+            values=request.form if request.method == "POST" else {},
+            limits=limits,
+            usage=quota.summary(current_user),
+            max_file_mb=current_app.config["MAX_FILE_BYTES"] // (1024 * 1024),
+            max_prompt_chars=current_app.config["MAX_PROMPT_CHARS"],
+            sentences={str(k): v for k, v in intake.STRATEGY_SENTENCES.items()},
+        ),
+        status,
+    )
+    if error is not None:
+        resp.headers.update(error.headers)
+    return resp
+
+
+@bp.route("/documents/new", methods=["GET", "POST"])
+@login_required
+@limit_creations
+def new():
+    """Upload one file; on success go to the document's page."""
+    if request.method == "GET":
+        return render_form()
+    parts = request.files.getlist("files") + request.files.getlist("file")
+    try:
+        result = intake.create_document(
+            current_user._get_current_object(), intake.uploads_from(parts), request.form
+        )
+    except intake.IntakeError as err:
+        return render_form(err, err.status)
+    doc = result.documents[0]
+    if doc.error_code:
+        flash(
+            f"{doc.original_filename} was stored but cannot be processed: {doc.error_message}",
+            "error",
+        )
+    else:
+        flash(f"{doc.original_filename} is uploaded and queued for extraction.", "success")
+    return redirect(f"/documents/{doc.id}")

@@ -1,0 +1,574 @@
+"""Intake: validating, storing and recording new batches and single documents (SPEC §4, §5).
+
+One service behind the wizard's upload, the single-document form and both create endpoints.
+`create_batch` and `create_document` run the same steps in a fixed order:
+
+1. plan (batch upload needs a paid plan: 403 upgrade_required)
+2. file count (400 no_files / too_many_files)
+3. name, description, prompt strategy and prompts (400 bad_request / invalid_prompt)
+4. file types by magic bytes and extension, empty files (400 unsupported_file)
+5. file sizes (413 file_too_large)
+6. pages left this period >= number of files (402 quota_exceeded)
+7. one unit of work: store every file, count its pages, write the batch (created in
+   pending_upload, queued or failed once its documents are known), the document rows and the
+   audit event, commit. Any exception inside it rolls back and deletes every stored file.
+8. after the commit, one RQ job per readable document.
+
+The plan's creations per hour (429 rate_limited) are enforced by Flask-Limiter on the create
+endpoints (`app.services.limits.limit_creations`), which counts only accepted requests.
+
+Everything before step 7 only reads, so a rejected request leaves no rows, files or usage behind.
+The service owns its commit because the cleanup of stored files must cover the commit itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from app.errors import ApiError
+from app.extensions import db
+from app.models import Batch, Document, User
+from app.models.audit import record
+from app.models.enums import AuditAction, BatchStatus, DocumentStatus, ErrorCode, PromptStrategy
+from app.models.types import new_id, utcnow
+from app.services import plans, queueing, quota
+from app.services.pdf import SNIFF_BYTES, PageCountError, count_pages, detect_file_type
+from app.services.storage import get_storage
+
+log = logging.getLogger(__name__)
+
+ALLOWED_EXTENSIONS = {".pdf": "PDF", ".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
+MAX_FILENAME = 255
+MAX_NAME = 200
+MAX_DESCRIPTION = 2000
+FILE_WORKERS = 2
+
+STRATEGY_SENTENCES = {
+    PromptStrategy.GLOBAL: "One prompt is used for every document in the batch.",
+    PromptStrategy.PER_DOCUMENT: "Each document gets its own prompt.",
+    PromptStrategy.AUTO: "IngestIO detects each document's type (invoice, receipt, bank "
+    "statement, contract, ...) and applies the best extraction settings for it.",
+}
+
+
+class IntakeError(ApiError):
+    """A rejected create request: status, stable code, message, details and extra headers."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: dict | None = None,
+        headers: dict | None = None,
+    ):
+        super().__init__(status, code, message, details)
+        self.headers = headers or {}
+
+
+@dataclass
+class Upload:
+    """One uploaded file: its cleaned original name, a seekable stream and what checks found."""
+
+    filename: str
+    stream: BinaryIO
+    size: int
+    mime_type: str | None = None
+
+
+@dataclass
+class Intake:
+    """What a create request produced."""
+
+    batch: Batch | None
+    documents: list[Document]
+    enqueued: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """The prompt strategy, the batch prompt (global only) and each file's effective prompt."""
+
+    strategy: PromptStrategy
+    batch_prompt: str | None
+    per_file: list[str | None]
+
+
+# --- Reading the request ---------------------------------------------------------------------
+
+
+def clean_filename(raw: str | None) -> str:
+    """The base name of an uploaded file without control characters, at most 255 characters."""
+    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if len(name) > MAX_FILENAME:
+        stem, ext = os.path.splitext(name)
+        ext = ext[:16]
+        name = stem[: MAX_FILENAME - len(ext)] + ext
+    return name or "unnamed"
+
+
+def stream_size(stream: BinaryIO) -> int:
+    """The size of a seekable stream, which is left at its start."""
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+def uploads_from(parts: Iterable) -> list[Upload]:
+    """Uploads from multipart file parts (.filename, .stream); a file input left empty is skipped."""
+    uploads = []
+    for part in parts:
+        size = stream_size(part.stream)
+        if not part.filename and size == 0:
+            continue
+        uploads.append(
+            Upload(filename=clean_filename(part.filename), stream=part.stream, size=size)
+        )
+    return uploads
+
+
+# --- Checks (read only) ----------------------------------------------------------------------
+
+
+def invalid_prompt(message: str, files: list[dict] | None = None) -> IntakeError:
+    return IntakeError(
+        400, ErrorCode.INVALID_PROMPT, message, {"files": files} if files is not None else None
+    )
+
+
+def check_plan(limits: plans.PlanLimits, batch: bool) -> None:
+    """Batch upload needs a plan that allows it; single documents are open to every plan."""
+    if batch and not limits.batch_upload:
+        raise IntakeError(
+            403,
+            ErrorCode.UPGRADE_REQUIRED,
+            f"Batch upload is not part of the {limits.plan.value} plan. Upgrade to Plus or "
+            "Growth, or upload documents one at a time.",
+            {"plan": limits.plan.value},
+        )
+
+
+def check_count(uploads: Sequence[Upload], limits: plans.PlanLimits, batch: bool) -> None:
+    """At least one file, and no more than the plan allows (one for a single document)."""
+    if not uploads:
+        raise IntakeError(
+            400, ErrorCode.NO_FILES, "Choose at least one file to upload (field 'files')."
+        )
+    allowed = limits.files_per_batch if batch else 1
+    if len(uploads) > allowed:
+        if batch:
+            message = (
+                f"The {limits.plan.value} plan allows {allowed} files per batch; "
+                f"this request has {len(uploads)}."
+            )
+        else:
+            message = (
+                f"A single-document upload takes one file; this request has {len(uploads)}. "
+                "Upload several files as a batch."
+            )
+        raise IntakeError(
+            400, ErrorCode.TOO_MANY_FILES, message, {"allowed": allowed, "received": len(uploads)}
+        )
+
+
+def check_text(fields: Mapping[str, str], key: str, limit: int, label: str) -> str | None:
+    """An optional text field, stripped; 400 bad_request when longer than the limit."""
+    value = (fields.get(key) or "").strip()
+    if len(value) > limit:
+        raise IntakeError(
+            400,
+            ErrorCode.BAD_REQUEST,
+            f"The {label} may be at most {limit} characters; it has {len(value)}.",
+            {"field": key},
+        )
+    return value or None
+
+
+def default_name(count: int, now=None) -> str:
+    """A batch name like "Batch of 3 files, 23 Nov 2026 14:05" (UTC)."""
+    now = now or utcnow()
+    files = "file" if count == 1 else "files"
+    return f"Batch of {count} {files}, {now.day} {now:%b %Y %H:%M}"
+
+
+def check_prompt_text(prompt: object, max_chars: int) -> str | None:
+    """The reason a prompt is unusable, or None."""
+    if not isinstance(prompt, str):
+        return "The prompt must be text."
+    if not prompt.strip():
+        return "The prompt is empty."
+    if len(prompt.strip()) > max_chars:
+        return f"The prompt has {len(prompt.strip())} characters; the limit is {max_chars}."
+    return None
+
+
+def resolve_prompts(fields: Mapping[str, str], filenames: Sequence[str], max_chars: int) -> Prompts:
+    """The prompt strategy and every file's effective prompt, or 400 invalid_prompt."""
+    raw = (fields.get("prompt_strategy") or "").strip() or PromptStrategy.GLOBAL.value
+    try:
+        strategy = PromptStrategy(raw)
+    except ValueError:
+        raise invalid_prompt(
+            f"Unknown prompt strategy {raw[:40]!r}: use global, per_document or auto."
+        ) from None
+
+    if strategy == PromptStrategy.AUTO:
+        return Prompts(strategy, None, [None] * len(filenames))
+
+    if strategy == PromptStrategy.GLOBAL:
+        prompt = fields.get("global_prompt") or ""
+        reason = check_prompt_text(prompt, max_chars)
+        if reason == "The prompt is empty.":
+            raise invalid_prompt(
+                "Enter a prompt (field 'global_prompt'): the global strategy uses one prompt "
+                "for every document."
+            )
+        if reason:
+            raise invalid_prompt(reason)
+        prompt = prompt.strip()
+        return Prompts(strategy, prompt, [prompt] * len(filenames))
+
+    raw_map = fields.get("per_document_prompts") or ""
+    if not raw_map.strip():
+        raise invalid_prompt(
+            "The per_document strategy needs per_document_prompts: a JSON object mapping each "
+            "filename to its prompt."
+        )
+    try:
+        mapping = json.loads(raw_map)
+    except ValueError:
+        mapping = None
+    if not isinstance(mapping, dict):
+        raise invalid_prompt(
+            "per_document_prompts must be a JSON object mapping each filename to its prompt, "
+            'for example {"invoice.pdf": "Extract the total"}.'
+        )
+    prompts = {clean_filename(str(key)): value for key, value in mapping.items()}
+
+    duplicates = sorted(name for name, n in Counter(filenames).items() if n > 1)
+    if duplicates:
+        raise invalid_prompt(
+            "Per-document prompts are keyed by filename, so every file needs a distinct name.",
+            [
+                {"filename": name, "reason": "More than one file has this name."}
+                for name in duplicates
+            ],
+        )
+    problems = []
+    for name in filenames:
+        if name not in prompts:
+            problems.append({"filename": name, "reason": "No prompt was given for this file."})
+            continue
+        reason = check_prompt_text(prompts[name], max_chars)
+        if reason:
+            problems.append({"filename": name, "reason": reason})
+    if problems:
+        raise invalid_prompt(
+            "Every file needs a non-empty prompt of at most "
+            f"{max_chars} characters in per_document_prompts.",
+            problems,
+        )
+    return Prompts(strategy, None, [prompts[name].strip() for name in filenames])
+
+
+def type_problem(upload: Upload) -> str | None:
+    """Why a file is not an accepted PDF, JPEG or PNG (sets its mime type when it is)."""
+    ext = os.path.splitext(upload.filename)[1].lower()
+    if ext not in ALLOWED_EXTENSIONS:
+        shown = f" (this one is {ext})" if ext else " (this one has no extension)"
+        return f"Only PDF, JPEG and PNG files (.pdf, .jpg, .jpeg, .png) are accepted{shown}."
+    if upload.size == 0:
+        return "The file is empty."
+    upload.stream.seek(0)
+    head = upload.stream.read(SNIFF_BYTES)
+    upload.stream.seek(0)
+    mime = detect_file_type(head, upload.filename)
+    if mime is None:
+        label = ALLOWED_EXTENSIONS[ext]
+        return f"The file's content is not a {label}, although its name ends in {ext}."
+    upload.mime_type = mime
+    return None
+
+
+def check_types(uploads: Sequence[Upload]) -> None:
+    """Every file is a PDF, JPEG or PNG by content and extension, and not empty."""
+    problems = []
+    for upload in uploads:
+        reason = type_problem(upload)
+        if reason:
+            problems.append({"filename": upload.filename, "reason": reason})
+    if problems:
+        names = ", ".join(p["filename"] for p in problems[:5]) + (
+            "..." if len(problems) > 5 else ""
+        )
+        raise IntakeError(
+            400,
+            ErrorCode.UNSUPPORTED_FILE,
+            f"Only PDF, JPEG and PNG files can be uploaded; not accepted: {names}.",
+            {"files": problems},
+        )
+
+
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_sizes(uploads: Sequence[Upload], max_bytes: int) -> None:
+    """No file over the per-file limit."""
+    problems = [
+        {
+            "filename": u.filename,
+            "reason": f"The file is {megabytes(u.size)}; the limit is "
+            f"{max_bytes // (1024 * 1024)} MB per file.",
+        }
+        for u in uploads
+        if u.size > max_bytes
+    ]
+    if problems:
+        raise IntakeError(
+            413,
+            ErrorCode.FILE_TOO_LARGE,
+            f"Each file may be at most {max_bytes // (1024 * 1024)} MB.",
+            {"files": problems},
+        )
+
+
+def check_quota(user: User, limits: plans.PlanLimits, files: int) -> None:
+    """Preliminary check: at least one page left this period for every file."""
+    left = max(limits.pages_per_month - quota.pages_used(user), 0)
+    if left < files:
+        raise IntakeError(
+            402,
+            ErrorCode.QUOTA_EXCEEDED,
+            f"You have {left} page{'s' if left != 1 else ''} left this period and this upload "
+            f"has {files} file{'s' if files != 1 else ''}. Upgrade your plan or wait for the "
+            "next period.",
+            {"pages_left": left, "files": files},
+        )
+
+
+# --- The unit of work ------------------------------------------------------------------------
+
+
+@dataclass
+class StoredUpload:
+    """One file after storing and counting: its key, size, hash, pages or why it is unreadable."""
+
+    key: str
+    size: int
+    sha256: str
+    pages: int
+    error: PageCountError | None
+    store_s: float
+    count_s: float
+
+
+def store_and_count(storage, upload: Upload, keys: list[str]) -> StoredUpload:
+    """Store one file and count its pages; its key goes into keys as soon as it is stored."""
+    started = time.perf_counter()
+    upload.stream.seek(0)
+    stored = storage.save(upload.stream, upload.mime_type)
+    keys.append(stored.key)
+    counted = time.perf_counter()
+    pages, error = 0, None
+    try:
+        with storage.local_path(stored.key) as path:
+            pages = count_pages(path, upload.mime_type)
+    except PageCountError as exc:
+        error = exc
+    return StoredUpload(
+        stored.key, stored.size, stored.sha256, pages, error, counted - started,
+        time.perf_counter() - counted,
+    )  # fmt: skip
+
+
+def store_files(storage, uploads: Sequence[Upload], keys: list[str]) -> list[StoredUpload]:
+    """Store and count every file, two at a time, in upload order; stop at the first error.
+
+    Saving and hashing a file release the GIL while counting pages (pure Python) holds it, so
+    with two workers one file is written while another one's pages are counted.
+    """
+    pool = ThreadPoolExecutor(max_workers=min(FILE_WORKERS, len(uploads)))
+    try:
+        futures = [pool.submit(store_and_count, storage, u, keys) for u in uploads]
+        wait(futures, return_when=FIRST_EXCEPTION)
+    finally:
+        # every file that was started is finished, so keys names everything stored
+        pool.shutdown(wait=True, cancel_futures=True)
+    for future in futures:
+        if not future.cancelled() and future.exception() is not None:
+            raise future.exception()
+    return [future.result() for future in futures]
+
+
+def new_document(user: User, upload: Upload, stored: StoredUpload, prompt: str | None) -> Document:
+    """The document row of a stored file (failed when its pages could not be counted)."""
+    doc = Document(
+        id=new_id(),
+        user_id=user.id,
+        original_filename=upload.filename,
+        storage_key=stored.key,
+        mime_type=upload.mime_type,
+        size_bytes=stored.size,
+        sha256=stored.sha256,
+        page_count=stored.pages,
+        extraction_prompt=prompt,
+        status=DocumentStatus.UPLOADED,
+    )
+    if stored.error is not None:
+        doc.transition(DocumentStatus.FAILED)
+        doc.error_code = ErrorCode(stored.error.code)
+        doc.error_message = stored.error.message
+        doc.completed_at = utcnow()
+    return doc
+
+
+def store_all(
+    user: User,
+    uploads: Sequence[Upload],
+    prompts: Prompts,
+    batch: Batch | None,
+) -> tuple[list[Document], dict[str, float]]:
+    """Store, count and write everything in one transaction; on any error leave nothing behind."""
+    storage = get_storage()
+    timings = {"files": 0.0, "store": 0.0, "count": 0.0, "database": 0.0}
+    keys: list[str] = []
+    try:
+        started = time.perf_counter()
+        files = store_files(storage, uploads, keys)
+        timings["files"] = time.perf_counter() - started
+        timings["store"] = sum(f.store_s for f in files)
+        timings["count"] = sum(f.count_s for f in files)
+        documents = [
+            new_document(user, upload, stored, prompt)
+            for upload, stored, prompt in zip(uploads, files, prompts.per_file, strict=True)
+        ]
+        started = time.perf_counter()
+        if batch is not None:
+            db.session.add(batch)
+            for doc in documents:
+                doc.batch_id = batch.id
+        db.session.add_all(documents)
+        if batch is not None:
+            readable = [d for d in documents if d.status == DocumentStatus.UPLOADED]
+            batch.document_count = len(documents)
+            batch.failed_count = len(documents) - len(readable)
+            batch.total_pages = sum(d.page_count for d in readable)
+            batch.transition(BatchStatus.QUEUED if readable else BatchStatus.FAILED)
+            record(
+                AuditAction.BATCH_CREATED,
+                user_id=user.id,
+                batch_id=batch.id,
+                documents=batch.document_count,
+                failed=batch.failed_count,
+                pages=batch.total_pages,
+                prompt_strategy=prompts.strategy.value,
+            )
+        else:
+            doc = documents[0]
+            record(
+                AuditAction.DOCUMENT_CREATED,
+                user_id=user.id,
+                document_id=doc.id,
+                filename=doc.original_filename,
+                pages=doc.page_count,
+                prompt_strategy=prompts.strategy.value,
+            )
+        commit_without_expiring()
+        timings["database"] += time.perf_counter() - started
+    except BaseException:
+        db.session.rollback()
+        for key in keys:
+            with contextlib.suppress(Exception):
+                storage.delete(key)
+        raise
+    return documents, timings
+
+
+def commit_without_expiring() -> None:
+    """Commit, keeping the just-written rows loaded.
+
+    Every value of the new rows was set here, so expiring them (the session's default) would
+    only make each of the batch's documents reload itself with a query of its own.
+    """
+    session = db.session()
+    previous = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        db.session.commit()
+    finally:
+        session.expire_on_commit = previous
+
+
+def intake(user: User, uploads: Sequence[Upload], fields: Mapping[str, str], batch: bool) -> Intake:
+    """Run every check, then the unit of work, then enqueue (see the module docstring)."""
+    from flask import current_app
+
+    config = current_app.config
+    limits = plans.user_limits(user)
+    check_plan(limits, batch)
+    check_count(uploads, limits, batch)
+    name = description = None
+    if batch:
+        name = check_text(fields, "name", MAX_NAME, "name")
+        description = check_text(fields, "description", MAX_DESCRIPTION, "description")
+    prompts = resolve_prompts(fields, [u.filename for u in uploads], config["MAX_PROMPT_CHARS"])
+    check_types(uploads)
+    check_sizes(uploads, config["MAX_FILE_BYTES"])
+    check_quota(user, limits, len(uploads))
+
+    row = None
+    if batch:
+        row = Batch(
+            id=new_id(),
+            user_id=user.id,
+            name=name or default_name(len(uploads)),
+            description=description,
+            prompt_strategy=prompts.strategy,
+            extraction_prompt=prompts.batch_prompt,
+            status=BatchStatus.PENDING_UPLOAD,
+        )
+    documents, timings = store_all(user, uploads, prompts, row)
+    ids = [doc.id for doc in documents if doc.status == DocumentStatus.UPLOADED]
+    started = time.perf_counter()
+    enqueued = queueing.enqueue_documents(ids)
+    timings["enqueue"] = time.perf_counter() - started
+    ms = {key: round(value * 1000, 1) for key, value in timings.items()}
+    if row is not None:
+        log.info(
+            "batch created batch_id=%s user_id=%s documents=%d failed=%d pages=%d enqueued=%d "
+            "files_ms=%s store_ms=%s count_ms=%s database_ms=%s enqueue_ms=%s",
+            row.id, user.id, row.document_count, row.failed_count, row.total_pages, enqueued,
+            ms["files"], ms["store"], ms["count"], ms["database"], ms["enqueue"],
+            extra={"batch_id": str(row.id), "timings": ms},
+        )  # fmt: skip
+    else:
+        doc = documents[0]
+        log.info(
+            "document created document_id=%s user_id=%s status=%s pages=%d enqueued=%d",
+            doc.id, user.id, doc.status, doc.page_count, enqueued,
+            extra={"document_id": str(doc.id), "timings": ms},
+        )  # fmt: skip
+    return Intake(batch=row, documents=documents, enqueued=enqueued, timings=timings)
+
+
+def create_batch(user: User, uploads: Sequence[Upload], fields: Mapping[str, str]) -> Intake:
+    """Create a batch from uploaded files and form fields (SPEC §5 create fields)."""
+    return intake(user, uploads, fields, batch=True)
+
+
+def create_document(user: User, uploads: Sequence[Upload], fields: Mapping[str, str]) -> Intake:
+    """Create a single document without a batch (every plan, one file)."""
+    return intake(user, uploads, fields, batch=False)
