@@ -77,13 +77,16 @@ def usage_show(email):
 
 def register(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
+    from app.services.extraction.cli import extract_command
     from jobs.cli import batches_cli, schedule_cli
 
-    for command in (users_cli, tokens_cli, usage_cli, set_plan, batches_cli, schedule_cli):
+    for command in (
+        users_cli,
+        tokens_cli,
+        usage_cli,
+        set_plan,
+        batches_cli,
+        schedule_cli,
+        extract_command,
+    ):
         app.cli.add_command(command)
-    try:  # TEMP until extraction cli lands
-        from app.services.extraction.cli import extract_command
-
-        app.cli.add_command(extract_command)
-    except ImportError:
-        pass

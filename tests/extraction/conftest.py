@@ -1,0 +1,83 @@
+"""Documents made on the fly for the extraction tests: PDFs with text layers, photos, scans."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.services.extraction import SourceDocument
+
+_GEN_PATH = Path(__file__).resolve().parents[1] / "data" / "make_eval_set.py"
+
+
+def _load_generator():
+    """The evaluation-set generator module (tests/data is not a package)."""
+    spec = importlib.util.spec_from_file_location("ingestio_make_eval_set", _GEN_PATH)
+    module = importlib.util.module_from_spec(spec)
+    # Dataclasses look their module up in sys.modules while the module runs.
+    sys.modules[spec.name] = module
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def gen():
+    """The generator module: make_invoice, make_receipt, photograph, scan, ..."""
+    return _load_generator()
+
+
+@pytest.fixture
+def write_doc(tmp_path):
+    """Write bytes to a file and wrap it as a SourceDocument."""
+
+    def write(name: str, data: bytes, mime: str = "application/pdf") -> SourceDocument:
+        path = tmp_path / name
+        path.write_bytes(data)
+        return SourceDocument(path=str(path), mime_type=mime, filename=name)
+
+    return write
+
+
+@pytest.fixture
+def rng():
+    """A seeded random generator so every run builds the same documents."""
+    return random.Random(1234)
+
+
+@pytest.fixture(scope="session")
+def local():
+    """The local provider."""
+    from app.services.extraction import get_provider
+
+    return get_provider("local")
+
+
+@pytest.fixture(scope="session")
+def simple_pdf():
+    """Builder of one-page PDFs from lines of text ('|' separates columns)."""
+    return _simple_pdf
+
+
+def _simple_pdf(lines: list[str], *, font: str = "helvetica", size: float = 11) -> bytes:
+    """A one-page PDF that prints the given lines (runs of 3+ spaces become column gaps)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font(font, "", size)
+    y = 20.0
+    for line in lines:
+        x = 15.0
+        for i, part in enumerate(line.split("|")):
+            if part:
+                pdf.set_xy(x if i == 0 else 15 + i * 45, y)
+                pdf.cell(60, 6, part)
+        y += 7
+    return bytes(pdf.output())

@@ -1,0 +1,61 @@
+"""OCR: a photographed receipt and a scanned invoice page (models from the installed wheel)."""
+
+import io
+import time
+from decimal import Decimal
+
+import pytest
+
+pytest.importorskip("rapidocr")
+
+
+def test_receipt_photo(gen, rng, write_doc, local):
+    data, labels = gen.make_receipt(rng, 2, gen.LOCALES[0])
+    photo = gen.photograph(gen.render(data, 230), rng)
+    buf = io.BytesIO()
+    photo.save(buf, format="JPEG", quality=80)
+    doc = write_doc("receipt.jpg", buf.getvalue(), "image/jpeg")
+    local.warm_up()
+    started = time.perf_counter()
+    result = local.extract(doc, "Extract the receipt number, date, total, merchant and line items")
+    elapsed = time.perf_counter() - started
+    exp = labels["fields"]
+    assert result["data"]["receipt_number"] == exp["receipt_number"]
+    assert result["data"]["date"] == exp["date"]
+    assert Decimal(str(result["data"]["total"])) == Decimal(exp["total"])
+    assert result["data"]["merchant"] == exp["vendor"]
+    assert [Decimal(str(i["amount"])) for i in result["line_items"]] == [
+        Decimal(i["amount"]) for i in labels["line_items"]
+    ]
+    assert result["fields"]["total"]["page"] == 1
+    assert local.classify(doc)[0] == "receipt"
+    # Generous bound: the figure that matters is printed by bench/extraction_accuracy.py.
+    assert elapsed < 30
+
+
+def test_scanned_invoice_page(gen, rng, write_doc, local):
+    data, labels = gen.make_invoice(rng, 0, gen.LOCALES[2])
+    scan = gen.scan(gen.render(data, 150), rng)
+    from fpdf import FPDF
+
+    buf = io.BytesIO()
+    scan.save(buf, format="JPEG", quality=80)
+    buf.seek(0)
+    pdf = FPDF(format=(210, 297))
+    pdf.add_page()
+    pdf.image(buf, x=0, y=0, w=210, h=297)
+    # A text stamp over the scan must not pass for the page's text layer.
+    pdf.set_font("helvetica", "", 8)
+    pdf.set_xy(10, 287)
+    pdf.cell(0, 5, "Scanned with a phone scanner app")
+    doc = write_doc("scan.pdf", bytes(pdf.output()))
+    from app.services.extraction import document_text
+
+    assert document_text(doc)[0].strip()  # text came from OCR: the PDF has no text layer
+    result = local.extract(doc, "Extract the invoice number, date, total and currency")
+    exp = labels["fields"]
+    assert result["data"]["invoice_number"] == exp["invoice_number"]
+    assert result["data"]["date"] == exp["date"]
+    assert Decimal(str(result["data"]["total"])) == Decimal(exp["total"])
+    assert result["data"]["currency"] == exp["currency"]
+    assert result["document_type"] == "invoice"
