@@ -143,3 +143,10 @@ def bearer_auth():
     # even when a session cookie came along.
     g._login_user = user if user is not None else login_manager.anonymous_user()
     g.token_auth = user is not None
+
+
+@bp.teardown_app_request
+def forget_request_user(_exc):
+    """The request's user must not outlive the request (an outer app context may be reused)."""
+    g.pop("_login_user", None)
+    g.pop("token_auth", None)

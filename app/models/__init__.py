@@ -13,6 +13,7 @@ from app.models.enums import (
     Plan,
     PromptStrategy,
 )
+from app.models.questions import DocumentPage, QuestionBatch, QuestionItem
 from app.models.states import IllegalTransition
 from app.models.user import ApiToken, User
 
@@ -23,6 +24,7 @@ __all__ = [
     "Batch",
     "BatchStatus",
     "Document",
+    "DocumentPage",
     "DocumentStatus",
     "ErrorCode",
     "ExtractionJob",
@@ -31,6 +33,8 @@ __all__ = [
     "JobStatus",
     "Plan",
     "PromptStrategy",
+    "QuestionBatch",
+    "QuestionItem",
     "StripeEvent",
     "Subscription",
     "Usage",

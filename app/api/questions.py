@@ -1,0 +1,184 @@
+"""Question batches in the JSON API (SPEC §10): create, preview, list, status, cancel, retry,
+delete and export, under /api/v1/question-batches."""
+
+from flask import current_app, jsonify, request, stream_with_context, url_for
+from flask_login import current_user
+
+from app.api import bp
+from app.errors import ApiError, not_found
+from app.extensions import db, limiter
+from app.models import BatchStatus, ErrorCode, audit
+from app.services import exports, plans
+from app.services.questions import actions
+
+
+def creation_limit() -> str:
+    """Question batch creations per hour, by plan (shared with the upload page)."""
+    try:
+        per_hour = plans.user_limits(current_user).creations_per_hour
+    except Exception:  # noqa: BLE001 - an anonymous request is refused before this counts
+        per_hour = 10
+    return f"{max(per_hour, 1)} per hour"
+
+
+create_limit = limiter.shared_limit(
+    creation_limit,
+    scope="question-batch-create",
+    deduct_when=lambda response: response.status_code in (202, 303),
+    override_defaults=False,
+)
+
+
+def read_upload() -> actions.Upload | None:
+    """The multipart `file` field, read with the per-file size cap."""
+    storage = request.files.get("file")
+    if storage is None:
+        return None
+    cap = current_app.config["MAX_FILE_BYTES"]
+    data = storage.stream.read(cap + 1)
+    return actions.Upload(filename=storage.filename or "", data=data)
+
+
+def owned_or_404(batch_id):
+    batch = actions.owned(current_user.id, batch_id)
+    if batch is None:
+        raise not_found()
+    return batch
+
+
+def status_response(batch, status: int = 200):
+    resp = jsonify(actions.batch_json(batch, actions.items_of(batch.id)))
+    resp.status_code = status
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def create_and_enqueue(user, upload, scope, name):
+    """Store a checked file and its rows in one transaction, then enqueue its threads."""
+    batch, threads = actions.create(user, upload, scope, name)
+    db.session.commit()
+    unindexed = len(actions.unindexed_for(batch.id, actions.scope_of(batch), limit=5000))
+    actions.enqueue_threads(batch.id, threads, fresh=True, unindexed=unindexed)
+    return batch
+
+
+@bp.post("/question-batches")
+@create_limit
+def create_question_batch():
+    """Upload a CSV or XLSX of questions: 202 with the batch's status JSON."""
+    batch = create_and_enqueue(
+        current_user, read_upload(), request.form.get("scope"), request.form.get("name")
+    )
+    resp = status_response(batch, 202)
+    resp.headers["Location"] = url_for("api.question_batch", batch_id=batch.id)
+    return resp
+
+
+@bp.post("/question-batches/preview")
+def preview_question_batch():
+    """Check a file without storing anything: the first rows, the columns and every problem."""
+    result = actions.preview(current_user, read_upload(), request.form.get("scope"))
+    resp = jsonify(result)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/question-batches")
+def question_batches():
+    """The user's question batches, newest first (?status=&q=&page=&per_page=)."""
+    try:
+        status = request.args.get("status") or None
+        if status:
+            BatchStatus(status)
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", actions.DEFAULT_PER_PAGE))
+    except ValueError as exc:
+        raise ApiError(400, ErrorCode.BAD_REQUEST, "Unknown status or bad page number.") from exc
+    result = actions.list_batches(current_user.id, status, request.args.get("q"), page, per_page)
+    resp = jsonify(
+        {
+            "question_batches": [actions.batch_json(b) for b in result.items],
+            "page": result.page,
+            "pages": result.pages,
+            "per_page": result.per_page,
+            "total": result.total,
+        }
+    )
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/question-batches/<batch_id>")
+def question_batch(batch_id):
+    """The status JSON with every row; ETag, and 304 on If-None-Match."""
+    snap = actions.snapshot(current_user.id, batch_id)
+    if snap is None:
+        raise not_found()
+    batch, etag = snap
+    if request.if_none_match.contains(etag.strip('"')):
+        resp = current_app.response_class(status=304)
+    else:
+        resp = status_response(batch)
+    resp.headers["ETag"] = etag
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+@bp.post("/question-batches/<batch_id>/cancel")
+def cancel_question_batch(batch_id):
+    """Cancel the rows not started yet; 409 when the batch is finished."""
+    batch = owned_or_404(batch_id)
+    actions.cancel(batch, current_user.id)
+    db.session.commit()
+    return status_response(batch)
+
+
+@bp.post("/question-batches/<batch_id>/retry")
+def retry_question_batch(batch_id):
+    """Queue the failed rows again; 409 when none failed."""
+    batch = owned_or_404(batch_id)
+    threads = actions.retry(batch, current_user.id)
+    db.session.commit()
+    actions.enqueue_threads(batch.id, threads)
+    return status_response(batch)
+
+
+@bp.delete("/question-batches/<batch_id>")
+def delete_question_batch(batch_id):
+    """Delete the batch and its rows."""
+    batch = owned_or_404(batch_id)
+    actions.delete(batch, current_user.id)
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/question-batches/<batch_id>/export")
+def export_question_batch(batch_id):
+    """The uploaded columns plus answer, sources, status and error as JSON, CSV or XLSX."""
+    batch = owned_or_404(batch_id)
+    fmt = (request.args.get("format") or "csv").lower()
+    if fmt not in exports.FORMATS:
+        raise ApiError(400, ErrorCode.BAD_REQUEST, "The format must be json, csv or xlsx.")
+    return export_response(batch, fmt)
+
+
+def export_response(batch, fmt: str):
+    """Stream an export of a question batch as a download."""
+    columns, _added = actions.export_columns(batch)
+    batch_id = batch.id
+    audit.record(actions.Actions.EXPORTED, user_id=current_user.id, batch_id=batch_id, format=fmt)
+    db.session.commit()
+
+    def rows():
+        fresh = actions.owned(current_user.id, batch_id)
+        return actions.export_rows(fresh, fmt) if fresh is not None else iter(())
+
+    export = exports.export_table(columns, rows, fmt)
+    slug = exports.slugify(batch.name or "") or "questions"
+    filename = f"{slug}-{str(batch_id)[:8]}-answers.{export.extension}"
+    resp = current_app.response_class(
+        stream_with_context(iter(export.body)), mimetype=export.mimetype
+    )
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp

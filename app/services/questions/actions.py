@@ -1,0 +1,933 @@
+"""The lifecycle of question batches: create, read, cancel, retry, delete, finalize, sweep, export.
+
+Every read and action takes the owner's id: another user's batch is found exactly as often as an
+id that does not exist (never). Functions add to the session and the caller commits, except the
+periodic entry points :func:`finalize_question_batches` and :func:`sweep_question_items`, which own
+their units of work. Jobs are enqueued only after the commit that made their rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import math
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from redis.exceptions import RedisError
+
+from app.errors import ApiError
+from app.extensions import db, get_queue
+from app.models import (
+    Batch,
+    BatchStatus,
+    Document,
+    DocumentStatus,
+    ErrorCode,
+    QuestionBatch,
+    QuestionItem,
+    User,
+    audit,
+    states,
+)
+from app.models.questions import SCOPE_ALL, SCOPE_BATCH
+from app.models.types import utcnow
+from app.services import plans, quota
+from app.services.questions import parse, retrieval
+from app.services.questions.retrieval import Scope
+
+log = logging.getLogger(__name__)
+
+THREAD_JOB = "jobs.questions.answer_thread"
+INDEX_JOB = "jobs.questions.index_scope"
+QUEUE = "default"
+TAG_VERSION = "1"
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+EXPORT_CHUNK = 500
+ADDED_COLUMNS = ("answer", "sources", "status", "error")
+LIVE_JOB_STATUSES = ("queued", "started", "deferred", "scheduled")
+
+
+class Actions:
+    """Audit action names of question batches."""
+
+    CREATED = "question_batch.created"
+    CANCELLED = "question_batch.cancelled"
+    RETRIED = "question_batch.retried"
+    DELETED = "question_batch.deleted"
+    EXPORTED = "question_batch.exported"
+
+
+@dataclass
+class Upload:
+    """An uploaded file, read into memory (question files are small)."""
+
+    filename: str
+    data: bytes
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def check_plan(user: User) -> int:
+    """The user's question-row limit; 403 upgrade_required on a plan without question batches."""
+    limit = plans.user_limits(user).question_rows
+    if limit <= 0:
+        raise ApiError(
+            403,
+            ErrorCode.UPGRADE_REQUIRED,
+            "Question batches come with the Plus and Growth plans. Upgrade to upload a file of "
+            "questions.",
+        )
+    return limit
+
+
+def check_upload(upload: Upload | None) -> Upload:
+    """The upload, or 400 no_files / 413 file_too_large."""
+    if upload is None or (not upload.filename and not upload.data):
+        raise ApiError(400, ErrorCode.NO_FILES, "Choose a CSV or XLSX file of questions.")
+    limit = current_app.config["MAX_FILE_BYTES"]
+    if len(upload.data) > limit:
+        raise ApiError(
+            413,
+            ErrorCode.FILE_TOO_LARGE,
+            f"The file is too large: at most {limit // (1024 * 1024)} MB.",
+        )
+    return upload
+
+
+def resolve_scope(user: User, value: str | None) -> tuple[str, Batch | None]:
+    """('all', None) or ('batch', the user's batch); 400 for anything else."""
+    value = (value or SCOPE_ALL).strip()
+    if value.lower() == SCOPE_ALL:
+        return SCOPE_ALL, None
+    batch = None
+    try:
+        batch_id = uuid.UUID(value)
+    except ValueError:
+        batch_id = None
+    if batch_id is not None:
+        batch = db.session.scalar(
+            sa.select(Batch).where(Batch.id == batch_id, Batch.user_id == user.id)
+        )
+    if batch is None:
+        raise ApiError(
+            400,
+            ErrorCode.BAD_REQUEST,
+            "The scope must be 'all' or the id of one of your batches.",
+            {"field": "scope"},
+        )
+    return SCOPE_BATCH, batch
+
+
+def resolve_documents(
+    user: User, refs: Iterable[str], scope_batch: Batch | None
+) -> tuple[dict[str, list[uuid.UUID]], dict[str, str]]:
+    """Document cells (an id or a filename) to the user's completed documents, and problems.
+
+    A filename names every completed document of the user with that name (case-insensitive);
+    when some of them are in the chosen batch, only those.
+    """
+    refs = {r for r in refs if r}
+    resolved: dict[str, list[uuid.UUID]] = {}
+    problems: dict[str, str] = {}
+    if not refs:
+        return resolved, problems
+    by_id = {}
+    for ref in refs:
+        try:
+            by_id[ref] = uuid.UUID(ref)
+        except ValueError:
+            continue
+    rows = []
+    if by_id:
+        rows += db.session.execute(
+            sa.select(
+                Document.id, Document.original_filename, Document.status, Document.batch_id
+            ).where(Document.user_id == user.id, Document.id.in_(list(by_id.values())))
+        ).all()
+    names = {r.lower() for r in refs if r not in by_id}
+    if names:
+        rows += db.session.execute(
+            sa.select(
+                Document.id, Document.original_filename, Document.status, Document.batch_id
+            ).where(
+                Document.user_id == user.id,
+                sa.func.lower(Document.original_filename).in_(names),
+            )
+        ).all()
+    for ref in refs:
+        if ref in by_id:
+            matches = [r for r in rows if r.id == by_id[ref]]
+        else:
+            matches = [r for r in rows if r.original_filename.lower() == ref.lower()]
+        done = [r for r in matches if r.status == DocumentStatus.COMPLETED]
+        if scope_batch is not None and any(r.batch_id == scope_batch.id for r in done):
+            done = [r for r in done if r.batch_id == scope_batch.id]
+        if done:
+            resolved[ref] = [r.id for r in done]
+        elif matches:
+            problems[ref] = (
+                f"The document '{ref}' is {matches[0].status}, not completed: only completed "
+                "documents can answer questions."
+            )
+        else:
+            problems[ref] = f"The document '{ref}' is not one of your documents."
+    return resolved, problems
+
+
+@dataclass
+class Checked:
+    """A file that passed every check, ready to be stored."""
+
+    parsed: parse.ParsedQuestions
+    scope: str
+    scope_batch: Batch | None
+    documents: dict[str, list[uuid.UUID]]
+
+
+def check_file(
+    user: User, upload: Upload, scope_value: str | None, limit: int
+) -> tuple[Checked | None, parse.ParsedQuestions]:
+    """Parse and check a file for a user (nothing is stored); problems are on the parsed file."""
+    scope, scope_batch = resolve_scope(user, scope_value)
+    parsed = parse.parse_questions(upload.filename, upload.data, limit)
+    if not parsed.ok:
+        return None, parsed
+    resolved, doc_problems = resolve_documents(
+        user, (r.document for r in parsed.rows if r.document), scope_batch
+    )
+    for row in parsed.rows:
+        if row.document in doc_problems:
+            parsed.add(row.row, doc_problems[row.document])
+    if not parsed.ok:
+        return None, parsed
+    return Checked(parsed, scope, scope_batch, resolved), parsed
+
+
+def invalid_file(parsed: parse.ParsedQuestions) -> ApiError:
+    """The 400 invalid_file error naming each row with a problem."""
+    rows = parsed.problem_dicts()
+    first = "; ".join(
+        (f"row {p['row']}: {p['reason']}" if p["row"] else p["reason"]) for p in rows[:3]
+    )
+    more = f" (and {len(rows) - 3} more)" if len(rows) > 3 else ""
+    return ApiError(
+        400,
+        ErrorCode.INVALID_FILE,
+        f"The questions file has problems: {first}{more}",
+        {"filename": parsed.filename, "rows": rows},
+    )
+
+
+def check_quota(user: User, rows: int) -> None:
+    """402 quota_exceeded when the pages left this period cannot cover one page per question."""
+    left = quota.summary(user)["pages_left"]
+    if left < rows:
+        raise ApiError(
+            402,
+            ErrorCode.QUOTA_EXCEEDED,
+            f"Each question uses one page: this file has {rows} questions and {left} pages are "
+            "left this period.",
+            {"pages_left": left, "questions": rows},
+        )
+
+
+def preview(user: User, upload: Upload, scope_value: str | None) -> dict:
+    """What the wizard's review step shows: the first rows and every problem; stores nothing."""
+    limit = check_plan(user)
+    upload = check_upload(upload)
+    checked, parsed = check_file(user, upload, scope_value, limit)
+    problems = parsed.problem_dicts()
+    warnings = []
+    if checked is not None:
+        left = quota.summary(user)["pages_left"]
+        if left < len(parsed.rows):
+            problems.append(
+                {
+                    "row": None,
+                    "reason": f"Each question uses one page: this file has {len(parsed.rows)} "
+                    f"questions and {left} pages are left this period.",
+                }
+            )
+        scope = scope_for(user.id, checked.scope, checked.scope_batch and checked.scope_batch.id)
+        if not completed_documents(scope):
+            warnings.append(
+                "There are no completed documents in this scope yet: questions are answered from "
+                "the documents completed by the time they run."
+            )
+    return {
+        "valid": not problems,
+        "filename": parsed.filename,
+        "format": parsed.kind or None,
+        "columns": parsed.columns,
+        "row_count": len(parsed.rows),
+        "thread_count": parsed.thread_count,
+        "limit": limit,
+        "rows": [
+            {"row": r.row, "chat_id": r.chat_id, "question": r.question, "document": r.document}
+            for r in parsed.rows[: parse.PREVIEW_ROWS]
+        ],
+        "problems": problems,
+        "warnings": warnings,
+    }
+
+
+# --- create ---------------------------------------------------------------------------------------
+
+
+def default_name(filename: str) -> str:
+    """A batch name from the file name ('march-questions.csv' → 'march-questions')."""
+    base = os.path.basename(filename or "").rsplit(".", 1)[0].strip()
+    return (base or "Questions")[:200]
+
+
+def create(user: User, upload: Upload | None, scope_value: str | None, name: str | None):
+    """Check a file and add the batch and its rows to the session; (batch, thread sizes).
+
+    The caller commits, then enqueues with :func:`enqueue_threads`. A rejected file raises
+    ApiError and adds nothing.
+    """
+    limit = check_plan(user)
+    upload = check_upload(upload)
+    checked, parsed = check_file(user, upload, scope_value, limit)
+    if checked is None:
+        raise invalid_file(parsed)
+    check_quota(user, len(parsed.rows))
+    name = (name or "").strip()[:200] or default_name(upload.filename)
+    batch = QuestionBatch(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        name=name,
+        source_filename=(upload.filename or "")[:255] or None,
+        scope=checked.scope,
+        scope_batch_id=checked.scope_batch.id if checked.scope_batch else None,
+        status=BatchStatus.PENDING_UPLOAD,
+        columns=parsed.columns,
+        item_count=len(parsed.rows),
+        thread_count=parsed.thread_count,
+    )
+    db.session.add(batch)
+    db.session.flush()
+    now = utcnow()
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "question_batch_id": batch.id,
+            "row_number": r.row,
+            "chat_id": r.chat_id,
+            "thread_key": r.thread_key,
+            "question": r.question,
+            "document_ref": r.document,
+            "document_ids": [str(i) for i in checked.documents.get(r.document, [])]
+            if r.document
+            else None,
+            "original": r.cells,
+            "status": DocumentStatus.UPLOADED,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for r in parsed.rows
+    ]
+    db.session.execute(sa.insert(QuestionItem), rows)
+    batch.transition(BatchStatus.QUEUED)
+    audit.record(
+        Actions.CREATED,
+        user_id=user.id,
+        batch_id=batch.id,
+        kind="question_batch",
+        rows=len(rows),
+        threads=parsed.thread_count,
+        scope=checked.scope,
+    )
+    sizes: dict[str, int] = {}
+    for r in parsed.rows:
+        sizes[r.thread_key] = sizes.get(r.thread_key, 0) + 1
+    return batch, sizes
+
+
+# --- queueing -------------------------------------------------------------------------------------
+
+
+def unindexed_for(
+    batch_id: uuid.UUID, scope: Scope, thread_key: str | None = None, limit: int | None = None
+) -> list[Document]:
+    """Documents a batch (or one of its threads) may search whose page text is not stored yet:
+    the scope's, and those named in `document` cells."""
+    stmt = sa.select(QuestionItem.document_ids).where(
+        QuestionItem.question_batch_id == batch_id, QuestionItem.document_ids.is_not(None)
+    )
+    if thread_key is not None:
+        stmt = stmt.where(QuestionItem.thread_key == thread_key)
+    named = {uuid.UUID(i) for ids in db.session.scalars(stmt) for i in ids or []}
+    documents = {d.id: d for d in retrieval.unindexed_documents(scope, limit)}
+    if named:
+        whole = Scope(user_id=scope.user_id).restricted(named)
+        documents.update((d.id, d) for d in retrieval.unindexed_documents(whole, limit))
+    return list(documents.values())
+
+
+def index_job_id(batch_id) -> str:
+    """The deterministic RQ job id of a batch's indexing job."""
+    return f"question-index-{batch_id}"
+
+
+def thread_job_id(batch_id, thread_key: str) -> str:
+    """The deterministic RQ job id of a thread, so that one thread never has two queued jobs."""
+    digest = hashlib.sha1(thread_key.encode(), usedforsecurity=False).hexdigest()[:16]
+    return f"question-{batch_id}-{digest}"
+
+
+def _timeout(rows: int) -> int:
+    base = int(current_app.config["JOB_TIMEOUT_SECONDS"])
+    return min(base + 60 * max(rows, 1), 6 * 3600)
+
+
+def enqueue_threads(
+    batch_id, threads: dict[str, int], fresh: bool = False, unindexed: int = 0
+) -> int:
+    """Enqueue one job per thread (thread key → rows); a thread whose job is waiting is skipped.
+
+    ``fresh`` skips the look-up of earlier jobs (a batch just created has none); with
+    ``unindexed`` documents to read first, one indexing job runs before the threads, so that
+    parallel threads do not all read the same files. Redis being down is logged: the sweeper
+    enqueues the threads later.
+    """
+    from rq.exceptions import DuplicateJobError, NoSuchJobError
+    from rq.job import Dependency, Job
+
+    if not threads:
+        return 0
+    try:
+        queue = get_queue(QUEUE)
+        conn = queue.connection
+        count = 0
+        if fresh:
+            depends_on = None
+            if unindexed:
+                index_job = queue.enqueue(
+                    INDEX_JOB,
+                    str(batch_id),
+                    job_id=index_job_id(batch_id),
+                    job_timeout=_timeout(unindexed * 2),
+                    result_ttl=300,
+                )
+                depends_on = Dependency(jobs=[index_job], allow_failure=True)
+            # RQ registers dependencies in its own transaction, so a shared pipeline is used only
+            # for threads that wait for nothing.
+            with conn.pipeline() as pipe:
+                for key, rows in threads.items():
+                    queue.enqueue(
+                        THREAD_JOB,
+                        str(batch_id),
+                        key,
+                        job_id=thread_job_id(batch_id, key),
+                        job_timeout=_timeout(rows),
+                        result_ttl=300,
+                        depends_on=depends_on,
+                        pipeline=pipe if depends_on is None else None,
+                    )
+                    count += 1
+                pipe.execute()
+            return count
+        # One round trip for the status of every thread's job (a sweep may look at thousands).
+        ids = {key: thread_job_id(batch_id, key) for key in threads}
+        with conn.pipeline() as pipe:
+            for job_id in ids.values():
+                pipe.hget(Job.key_for(job_id), "status")
+            statuses = dict(zip(ids, pipe.execute(), strict=True))
+        for key, rows in threads.items():
+            job_id = ids[key]
+            status = statuses[key].decode() if statuses[key] else None
+            if status in LIVE_JOB_STATUSES:
+                continue
+            if status is not None:
+                with contextlib.suppress(NoSuchJobError):
+                    Job.fetch(job_id, connection=conn).delete()
+            try:
+                queue.enqueue(
+                    THREAD_JOB,
+                    str(batch_id),
+                    key,
+                    job_id=job_id,
+                    job_timeout=_timeout(rows),
+                    result_ttl=300,
+                    unique=True,
+                )
+                count += 1
+            except DuplicateJobError:
+                continue
+        return count
+    except RedisError as exc:
+        log.warning(
+            "question batch %s: could not enqueue %d thread(s): %s; the sweeper will retry",
+            batch_id,
+            len(threads),
+            exc,
+        )
+        return 0
+
+
+# --- reads ----------------------------------------------------------------------------------------
+
+
+def as_uuid(value) -> uuid.UUID | None:
+    """A UUID from a UUID or its text; None when it is not one."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def owned(owner_id: uuid.UUID, batch_id) -> QuestionBatch | None:
+    """The owner's question batch with this id, else None (another user's is None too)."""
+    batch_id = as_uuid(batch_id)
+    if batch_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(QuestionBatch).where(
+            QuestionBatch.id == batch_id, QuestionBatch.user_id == owner_id
+        )
+    )
+
+
+def snapshot(owner_id: uuid.UUID, batch_id) -> tuple[QuestionBatch, str] | None:
+    """The owner's batch and the ETag of its status JSON, in one query."""
+    batch_id = as_uuid(batch_id)
+    if batch_id is None:
+        return None
+    row = db.session.execute(
+        sa.select(
+            QuestionBatch, sa.func.max(QuestionItem.updated_at), sa.func.count(QuestionItem.id)
+        )
+        .outerjoin(QuestionItem, QuestionItem.question_batch_id == QuestionBatch.id)
+        .where(QuestionBatch.id == batch_id, QuestionBatch.user_id == owner_id)
+        .group_by(QuestionBatch.id)
+    ).first()
+    if row is None:
+        return None
+    batch, last_change, count = row
+    parts = (
+        TAG_VERSION,
+        batch.id,
+        batch.name,
+        batch.status,
+        batch.updated_at,
+        batch.completed_at,
+        batch.item_count,
+        batch.completed_count,
+        batch.failed_count,
+        batch.cancelled_count,
+        last_change,
+        count,
+    )
+    digest = hashlib.sha1("|".join(str(p) for p in parts).encode(), usedforsecurity=False)
+    return batch, f'"q{digest.hexdigest()[:24]}"'
+
+
+def items_of(batch_id: uuid.UUID) -> list[QuestionItem]:
+    """The rows of a batch in file order."""
+    return list(
+        db.session.scalars(
+            sa.select(QuestionItem)
+            .where(QuestionItem.question_batch_id == batch_id)
+            .order_by(QuestionItem.row_number)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ListPage:
+    items: list[QuestionBatch]
+    page: int
+    pages: int
+    per_page: int
+    total: int
+
+
+def list_batches(
+    owner_id: uuid.UUID,
+    status: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+) -> ListPage:
+    """A page of the owner's question batches, newest first, filtered by status and name."""
+    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+    where = [QuestionBatch.user_id == owner_id]
+    if status:
+        where.append(QuestionBatch.status == BatchStatus(status))
+    if q and q.strip():
+        text = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(QuestionBatch.name.ilike(f"%{text}%", escape="\\"))
+    total = db.session.scalar(sa.select(sa.func.count(QuestionBatch.id)).where(*where)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = max(1, min(int(page), pages))
+    stmt = (
+        sa.select(QuestionBatch)
+        .where(*where)
+        .order_by(QuestionBatch.created_at.desc(), QuestionBatch.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return ListPage(list(db.session.scalars(stmt)), page, pages, per_page, total)
+
+
+def scope_for(user_id: uuid.UUID, scope: str, batch_id: uuid.UUID | None) -> Scope:
+    """The retrieval scope of a question batch."""
+    return Scope(user_id=user_id, batch_id=batch_id, only_batch=scope == SCOPE_BATCH)
+
+
+def scope_of(batch: QuestionBatch) -> Scope:
+    """The retrieval scope of a stored question batch."""
+    return scope_for(batch.user_id, batch.scope, batch.scope_batch_id)
+
+
+def completed_documents(scope: Scope) -> int:
+    """How many completed documents a scope holds."""
+    if scope.empty:
+        return 0
+    stmt = sa.select(sa.func.count(Document.id)).where(
+        Document.user_id == scope.user_id, Document.status == DocumentStatus.COMPLETED
+    )
+    if scope.only_batch:
+        stmt = stmt.where(Document.batch_id == scope.batch_id)
+    return db.session.scalar(stmt) or 0
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+
+
+def iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def item_json(item: QuestionItem) -> dict:
+    """A row of a question batch as the status JSON lists it."""
+    error = None
+    if item.error_code:
+        error = {"code": item.error_code, "message": item.error_message or ""}
+    return {
+        "id": str(item.id),
+        "row": item.row_number,
+        "chat_id": item.chat_id,
+        "thread": item.thread_key,
+        "question": item.question,
+        "document": item.document_ref,
+        "status": str(item.status),
+        "answer": item.answer,
+        "sources": item.sources or [],
+        "error": error,
+    }
+
+
+def batch_json(batch: QuestionBatch, items: list[QuestionItem] | None = None) -> dict:
+    """A question batch's status JSON; without items it is the list form."""
+    data = {
+        "id": str(batch.id),
+        "name": batch.name,
+        "status": str(batch.status),
+        "scope": str(batch.scope_batch_id) if batch.scope == SCOPE_BATCH else SCOPE_ALL,
+        "scope_batch_id": str(batch.scope_batch_id) if batch.scope_batch_id else None,
+        "filename": batch.source_filename,
+        "columns": list(batch.columns or []),
+        "item_count": batch.item_count,
+        "thread_count": batch.thread_count,
+        "completed_count": batch.completed_count,
+        "failed_count": batch.failed_count,
+        "cancelled_count": batch.cancelled_count,
+        "progress": batch.progress,
+        "created_at": iso(batch.created_at),
+        "updated_at": iso(batch.updated_at),
+        "completed_at": iso(batch.completed_at),
+    }
+    if batch.scope == SCOPE_BATCH and batch.scope_batch_id is None:
+        data["scope"] = "deleted_batch"
+    if items is not None:
+        data["items"] = [item_json(i) for i in items]
+    return data
+
+
+# --- cancel, retry, delete ------------------------------------------------------------------------
+
+
+def invalid_state(message: str) -> ApiError:
+    return ApiError(409, ErrorCode.INVALID_STATE, message)
+
+
+def cancel(batch: QuestionBatch, user_id: uuid.UUID) -> int:
+    """Cancel the rows not started yet and the batch; 409 when the batch is finished."""
+    if batch.status not in states.BATCH_ACTIVE:
+        raise invalid_state(
+            f"The batch is {batch.status}; only a queued or running batch can be cancelled."
+        )
+    sources = states.document_sources(DocumentStatus.CANCELLED, [DocumentStatus.UPLOADED])
+    result = db.session.execute(
+        sa.update(QuestionItem)
+        .where(QuestionItem.question_batch_id == batch.id, QuestionItem.status.in_(sources))
+        .values(status=DocumentStatus.CANCELLED, updated_at=utcnow(), completed_at=utcnow())
+    )
+    cancelled = result.rowcount or 0
+    db.session.execute(
+        sa.update(QuestionBatch)
+        .where(QuestionBatch.id == batch.id)
+        .values(cancelled_count=QuestionBatch.cancelled_count + cancelled)
+    )
+    db.session.refresh(batch)
+    batch.transition(BatchStatus.CANCELLED)
+    audit.record(Actions.CANCELLED, user_id=user_id, batch_id=batch.id, rows=cancelled)
+    return cancelled
+
+
+def retry(batch: QuestionBatch, user_id: uuid.UUID) -> dict[str, int]:
+    """Send the failed rows back to the queue; their threads (key → rows) to enqueue later."""
+    if batch.status in (BatchStatus.COMPLETED, BatchStatus.CANCELLED, BatchStatus.PENDING_UPLOAD):
+        raise invalid_state(f"The batch is {batch.status}; there is nothing to retry.")
+    sources = states.document_sources(DocumentStatus.UPLOADED, [DocumentStatus.FAILED])
+    rows = db.session.execute(
+        sa.update(QuestionItem)
+        .where(QuestionItem.question_batch_id == batch.id, QuestionItem.status.in_(sources))
+        .values(
+            status=DocumentStatus.UPLOADED,
+            error_code=None,
+            error_message=None,
+            answer=None,
+            sources=None,
+            context=None,
+            started_at=None,
+            completed_at=None,
+            updated_at=utcnow(),
+        )
+        .returning(QuestionItem.thread_key)
+    ).all()
+    if not rows:
+        raise invalid_state("No question of this batch failed: there is nothing to retry.")
+    db.session.execute(
+        sa.update(QuestionBatch)
+        .where(QuestionBatch.id == batch.id)
+        .values(
+            failed_count=sa.func.greatest(QuestionBatch.failed_count - len(rows), 0)
+            if db.engine.dialect.name == "postgresql"
+            else sa.func.max(QuestionBatch.failed_count - len(rows), 0)
+        )
+    )
+    db.session.refresh(batch)
+    if batch.is_final:
+        batch.transition(BatchStatus.QUEUED)
+    else:
+        batch.updated_at = utcnow()
+    audit.record(Actions.RETRIED, user_id=user_id, batch_id=batch.id, rows=len(rows))
+    threads: dict[str, int] = {}
+    for (key,) in rows:
+        threads[key] = threads.get(key, 0) + 1
+    return threads
+
+
+def delete(batch: QuestionBatch, user_id: uuid.UUID) -> None:
+    """Delete a batch and its rows (running jobs find nothing left and stop)."""
+    audit.record(
+        Actions.DELETED, user_id=user_id, batch_id=batch.id, name=batch.name, rows=batch.item_count
+    )
+    # Rows first, then the batch: the order jobs lock them in, so the two never wait on each other.
+    db.session.execute(sa.delete(QuestionItem).where(QuestionItem.question_batch_id == batch.id))
+    db.session.delete(batch)
+
+
+# --- finalizer and sweeper ------------------------------------------------------------------------
+
+
+def finalize_question_batch(batch_id: uuid.UUID) -> BatchStatus | None:
+    """Recount a running batch's rows and finish it once every row is terminal (caller commits)."""
+    stmt = sa.select(QuestionBatch).where(QuestionBatch.id == batch_id)
+    if db.engine.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    batch = db.session.scalar(stmt)
+    if batch is None or batch.status not in states.BATCH_ACTIVE:
+        return None
+    counts = dict(
+        db.session.execute(
+            sa.select(QuestionItem.status, sa.func.count(QuestionItem.id))
+            .where(QuestionItem.question_batch_id == batch_id)
+            .group_by(QuestionItem.status)
+        ).all()
+    )
+    completed = counts.get(DocumentStatus.COMPLETED, 0)
+    failed = counts.get(DocumentStatus.FAILED, 0)
+    cancelled = counts.get(DocumentStatus.CANCELLED, 0)
+    total = sum(counts.values())
+    if (batch.completed_count, batch.failed_count, batch.cancelled_count, batch.item_count) != (
+        completed,
+        failed,
+        cancelled,
+        total,
+    ):
+        batch.completed_count, batch.failed_count = completed, failed
+        batch.cancelled_count, batch.item_count = cancelled, total
+        batch.updated_at = utcnow()
+    final = states.final_batch_status(completed, failed, cancelled, total)
+    if final is not None:
+        batch.transition(final)
+        log.info("question batch %s finished: %s", batch_id, final)
+    return final
+
+
+def finalize_question_batches() -> int:
+    """Finish every running question batch whose rows are all terminal; how many finished.
+
+    Called by the periodic finalizer job; commits each batch on its own.
+    """
+    ids = list(
+        db.session.scalars(
+            sa.select(QuestionBatch.id).where(QuestionBatch.status.in_(states.BATCH_ACTIVE))
+        )
+    )
+    done = 0
+    for batch_id in ids:
+        try:
+            if finalize_question_batch(batch_id) is not None:
+                done += 1
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - one bad batch must not stop the others
+            db.session.rollback()
+            log.exception("question batch %s: finalize failed", batch_id)
+    return done
+
+
+def sweep_question_items(now=None) -> dict:
+    """Free rows whose worker was lost and re-enqueue threads whose job went missing.
+
+    A row ``processing`` for longer than JOB_TIMEOUT_SECONDS + SWEEP_GRACE_SECONDS goes back to
+    ``uploaded`` (its reserved page released), or fails with ``worker_lost`` after MAX_ATTEMPTS.
+    Threads of running batches with ``uploaded`` rows older than the grace period are enqueued
+    again unless their job is still waiting. Called by the periodic sweeper job; commits.
+    """
+    conf = current_app.config
+    now = now or utcnow()
+    grace = timedelta(seconds=int(conf["SWEEP_GRACE_SECONDS"]))
+    stuck_before = now - timedelta(seconds=int(conf["JOB_TIMEOUT_SECONDS"])) - grace
+    max_attempts = int(conf["MAX_ATTEMPTS"])
+    requeued = failed = 0
+    stuck = db.session.execute(
+        sa.select(
+            QuestionItem.id,
+            QuestionItem.attempts,
+            QuestionItem.usage_id,
+            QuestionItem.reserved_pages,
+            QuestionItem.question_batch_id,
+        ).where(
+            QuestionItem.status == DocumentStatus.PROCESSING,
+            sa.func.coalesce(QuestionItem.started_at, QuestionItem.updated_at) < stuck_before,
+        )
+    ).all()
+    for row in stuck:
+        give_up = row.attempts >= max_attempts
+        new = DocumentStatus.FAILED if give_up else DocumentStatus.UPLOADED
+        values = {"status": new, "updated_at": now, "reserved_pages": 0, "usage_id": None}
+        if give_up:
+            values.update(
+                error_code=ErrorCode.WORKER_LOST.value,
+                error_message="The worker answering this question was lost; retry the batch.",
+                completed_at=now,
+            )
+        result = db.session.execute(
+            sa.update(QuestionItem)
+            .where(
+                QuestionItem.id == row.id,
+                QuestionItem.status.in_(states.document_sources(new, [DocumentStatus.PROCESSING])),
+            )
+            .values(**values)
+        )
+        if result.rowcount:
+            quota.release(row.usage_id, row.reserved_pages)
+            if give_up:
+                failed += 1
+                db.session.execute(
+                    sa.update(QuestionBatch)
+                    .where(QuestionBatch.id == row.question_batch_id)
+                    .values(failed_count=QuestionBatch.failed_count + 1, updated_at=now)
+                )
+            else:
+                requeued += 1
+        db.session.commit()
+    waiting = db.session.execute(
+        sa.select(QuestionItem.question_batch_id, QuestionItem.thread_key, sa.func.count())
+        .join(QuestionBatch, QuestionBatch.id == QuestionItem.question_batch_id)
+        .where(
+            QuestionBatch.status.in_(states.BATCH_ACTIVE),
+            QuestionItem.status == DocumentStatus.UPLOADED,
+            QuestionItem.updated_at <= now - grace,
+        )
+        .group_by(QuestionItem.question_batch_id, QuestionItem.thread_key)
+    ).all()
+    by_batch: dict[uuid.UUID, dict[str, int]] = {}
+    for batch_id, key, count in waiting:
+        by_batch.setdefault(batch_id, {})[key] = count
+    enqueued = sum(enqueue_threads(batch_id, threads) for batch_id, threads in by_batch.items())
+    finalized = finalize_question_batches()
+    return {"requeued": requeued, "failed": failed, "enqueued": enqueued, "finalized": finalized}
+
+
+# --- exports --------------------------------------------------------------------------------------
+
+
+def export_columns(batch: QuestionBatch) -> tuple[list[str], dict[str, str]]:
+    """The uploaded columns in order, then answer, sources, status and error (renamed if taken)."""
+    columns = [str(c) for c in batch.columns or []]
+    taken = {c.casefold() for c in columns}
+    added: dict[str, str] = {}
+    for name in ADDED_COLUMNS:
+        out, n = name, 1
+        while out.casefold() in taken:
+            n += 1
+            out = f"{name}_{n}"
+        taken.add(out.casefold())
+        added[name] = out
+    return columns + list(added.values()), added
+
+
+def sources_text(sources: list | None) -> str:
+    """Sources as one readable cell: 'invoice-42.pdf p. 2; contract.pdf p. 1'."""
+    parts = []
+    for src in sources or []:
+        page = f" p. {src['page']}" if src.get("page") else ""
+        parts.append(f"{src.get('filename') or src.get('document_id')}{page}")
+    return "; ".join(parts)
+
+
+def export_rows(batch: QuestionBatch, fmt: str) -> Iterator[dict]:
+    """The export rows of a batch, streamed from the database in file order."""
+    columns, added = export_columns(batch)
+    stmt = (
+        sa.select(
+            QuestionItem.original,
+            QuestionItem.answer,
+            QuestionItem.sources,
+            QuestionItem.status,
+            QuestionItem.error_code,
+            QuestionItem.error_message,
+        )
+        .where(QuestionItem.question_batch_id == batch.id)
+        .order_by(QuestionItem.row_number)
+        .execution_options(yield_per=EXPORT_CHUNK)
+    )
+    for row in db.session.execute(stmt):
+        out = {c: (row.original or {}).get(c, "") for c in batch.columns or []}
+        error = None
+        if row.error_code:
+            error = (
+                f"{row.error_code}: {row.error_message}" if row.error_message else row.error_code
+            )
+        out[added["answer"]] = row.answer
+        out[added["sources"]] = (row.sources or []) if fmt == "json" else sources_text(row.sources)
+        out[added["status"]] = str(row.status)
+        out[added["error"]] = error
+        yield out

@@ -1,0 +1,913 @@
+"""Answering one question of a thread from the user's documents.
+
+Every answer starts with the same plan (:func:`plan_question`): the question's keywords, the field
+it asks for (total, date, vendor...), the identifiers it names ("invoice 42") and, for a follow-up
+("and its date?"), the thread's context: the documents the earlier answers cited and the earlier
+question's subject. A follow-up is searched in the cited documents first and is rewritten with the
+inherited subject ("What is the date of invoice 42?").
+
+Providers behind one interface (``answer(ask, history) -> Answer``):
+
+- ``local`` (offline): retrieval in the database, then the best extracted field value or the best
+  sentence, with its source; "Not found in the documents." when nothing relevant matches.
+- ``openai`` / ``anthropic`` (``llm.py``): the same retrieval, then the model answers from the
+  passages and the thread's history (official SDKs; the passages it cites become its sources).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+
+from app.services.questions import NOT_FOUND_ANSWER
+from app.services.questions import retrieval as rt
+from app.services.questions.retrieval import DocumentInfo, Scope
+
+log = logging.getLogger(__name__)
+
+MAX_CANDIDATE_DOCUMENTS = 12
+MAX_ANSWER_CHARS = 600
+MAX_SNIPPET_CHARS = 300
+MIN_COVERAGE = 0.6
+GENERIC_INTENT_STEMS = frozenset({"date", "number", "amount"})
+
+STOPWORDS = frozenset(
+    """
+    a an the and or but if of to in on at by for with from about into onto over under than then
+    so as is are was were be been being am do does did done doing have has had having can could
+    should would will shall may might must i me my mine we us our ours you your yours he him his
+    she her hers it its it's itself they them their theirs this that these those there here what
+    which who whom whose when where why how any some all each every both either neither not no nor
+    very just also only please tell show give find list say says said mention mentions mentioned
+    state states stated according document documents file files pdf page pages much many whats
+    wht kindly know let get got does anything something one ones same other another per via
+    """.split()
+)
+PRONOUNS = frozenset(
+    "it its it's itself this that these those they them their theirs same there he him his she "
+    "her hers".split()
+)
+FOLLOW_UP_OPENERS = re.compile(
+    r"^\s*(?:and|also|plus|then|so|what about|how about|and what|and the|and its|and when|"
+    r"and who|and how|ok(?:ay)?,? and)\b",
+    re.IGNORECASE,
+)
+DOCUMENT_TYPE_WORDS = {
+    "invoice": "invoice",
+    "invoices": "invoice",
+    "bill": "invoice",
+    "receipt": "receipt",
+    "receipts": "receipt",
+    "contract": "contract",
+    "contracts": "contract",
+    "agreement": "contract",
+    "statement": "bank_statement",
+    "resume": "resume",
+    "cv": "resume",
+    "passport": "id_document",
+    "order": "purchase_order",
+    "po": "purchase_order",
+}
+# "invoice 42", "invoice no. 42", "PO #A-17", "contract number C-2024-7", "#42"
+IDENTIFIER = re.compile(
+    r"(?:\b(?P<label>invoice|inv|receipt|bill|order|po|contract|agreement|statement|document|"
+    r"doc|reference|ref|ticket)s?[\s_\-]*(?:(?:no|nr|num|number|id)\b\.?|#)?[\s_:\-#]*"
+    r"|#\s*)(?P<id>(?=[a-z0-9\-/.]*\d)[a-z0-9](?:[a-z0-9\-/.]*[a-z0-9])?)\b",
+    re.IGNORECASE,
+)
+ID_FIELD = re.compile(r"(number|_no$|^no$|_id$|^id$|reference|^ref$|_ref$)")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_DATE_LIKE = re.compile(
+    r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}|\b\d{1,2}\s+[A-Za-z]{3,9}\s+\d{4}\b|"
+    r"\b[A-Za-z]{3,9}\s+\d{1,2},?\s+\d{4}\b"
+)
+_NUMBER_LIKE = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class FieldIntent:
+    """A field a question can ask for: how questions name it and where results keep it."""
+
+    key: str
+    label: str
+    kind: str
+    phrases: tuple[str, ...]
+    data_keys: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+
+def _intent(key, label, kind, phrases, data_keys, exclude=""):
+    return FieldIntent(
+        key,
+        label,
+        kind,
+        tuple(phrases.split("|")),
+        tuple(data_keys.split("|")),
+        tuple(exclude.split("|")) if exclude else (),
+    )
+
+
+FIELD_INTENTS: tuple[FieldIntent, ...] = (
+    _intent(
+        "total",
+        "total",
+        "amount",
+        "total amount|grand total|amount due|total due|balance due|invoice total|total",
+        "total|total_amount|amount_due|grand_total|total_due|balance_due",
+        "sub|subtotal",
+    ),
+    _intent(
+        "subtotal",
+        "subtotal",
+        "amount",
+        "subtotal|sub total|net amount|net total",
+        "subtotal|net_amount|net_total",
+    ),
+    _intent(
+        "tax",
+        "tax",
+        "amount",
+        "tax amount|sales tax|vat amount|vat|tax|gst",
+        "tax|tax_amount|vat|vat_amount|sales_tax",
+        "rate|id|number",
+    ),
+    _intent(
+        "due_date",
+        "due date",
+        "date",
+        "due date|payment due|pay by|due",
+        "due_date|payment_due_date",
+    ),
+    _intent(
+        "effective_date",
+        "effective date",
+        "date",
+        "effective date|commencement date|start date|contract date",
+        "effective_date|start_date|commencement_date",
+    ),
+    _intent(
+        "end_date",
+        "end date",
+        "date",
+        "end date|expiry date|expiration date|termination date|expires|expire",
+        "end_date|period_end|expiry_date|expiration_date|termination_date",
+    ),
+    _intent(
+        "date",
+        "date",
+        "date",
+        "invoice date|issue date|date of issue|receipt date|statement date|order date|date",
+        "date|invoice_date|issue_date|receipt_date|statement_date|order_date|document_date",
+        "due|birth|expiry|effective|delivery",
+    ),
+    _intent(
+        "document_number",
+        "number",
+        "id",
+        "invoice number|receipt number|document number|reference number|order number|"
+        "po number|number",
+        "invoice_number|receipt_number|document_number|po_number|order_number|"
+        "reference_number|number|reference",
+        "phone|account|vat|tax|iban",
+    ),
+    _intent(
+        "vendor",
+        "vendor",
+        "party",
+        "vendor|supplier|seller|merchant|issuer|issued by|billed by|who issued|sender",
+        "vendor|merchant|supplier|seller|sender|issuer|company",
+    ),
+    _intent(
+        "customer",
+        "customer",
+        "party",
+        "customer|client|buyer|bill to|billed to|recipient|purchaser",
+        "customer|buyer|client|recipient|bill_to|purchaser",
+    ),
+    _intent("currency", "currency", "currency", "currency", "currency"),
+    _intent("iban", "IBAN", "text", "iban|bank account", "iban|account_number"),
+    _intent(
+        "payment_terms", "payment terms", "text", "payment terms|terms of payment", "payment_terms"
+    ),
+    _intent("term", "term", "text", "contract term|term|duration", "term|duration"),
+    _intent(
+        "governing_law",
+        "governing law",
+        "text",
+        "governing law|applicable law|jurisdiction",
+        "governing_law|jurisdiction",
+    ),
+    _intent("parties", "parties", "text", "parties|contracting parties", "parties"),
+    _intent(
+        "contract_value",
+        "contract value",
+        "amount",
+        "contract value|contract amount|fee",
+        "contract_value|fee|fees",
+    ),
+    _intent("email", "email", "text", "email address|email|e-mail", "email"),
+    _intent("phone", "phone number", "text", "phone number|telephone|phone", "phone"),
+)
+_INTENT_PHRASES = sorted(
+    ((phrase, intent) for intent in FIELD_INTENTS for phrase in intent.phrases),
+    key=lambda pair: -len(pair[0]),
+)
+
+
+# --- words, stems and identifiers -----------------------------------------------------------------
+
+
+def stem(word: str) -> str:
+    """A light English stem so that 'governs', 'governed' and 'governing' meet."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 4 and w.endswith("sses"):
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if len(w) > 5 and w.endswith("ing"):
+        w = w[:-3]
+    elif len(w) > 4 and w.endswith("ed"):
+        w = w[:-2]
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+def tokens(text: str) -> list[str]:
+    """Words of a text, in order, as written."""
+    return _WORD.findall(text or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def stems(text: str) -> frozenset[str]:
+    """The set of stems of a text's words (cached: the same pages are read for many questions)."""
+    return frozenset(stem(t) for t in tokens(text))
+
+
+def normalize_id(value: str) -> str:
+    """Identifier for comparison: lower-case alphanumerics, leading zeros of numbers dropped."""
+    s = re.sub(r"[^a-z0-9]", "", str(value).lower())
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", s)
+
+
+def ids_match(a: str, b: str) -> bool:
+    """True when two identifiers name the same thing ('INV-0042' and '42' do)."""
+    na, nb = normalize_id(a), normalize_id(b)
+    if not na or not nb:
+        return False
+    if na == nb:
+        return True
+    da, db_ = re.sub(r"\D", "", na).lstrip("0"), re.sub(r"\D", "", nb).lstrip("0")
+    la, lb = re.sub(r"\d", "", na), re.sub(r"\d", "", nb)
+    return bool(da) and da == db_ and (not la or not lb or la == lb)
+
+
+def identifiers_in(text: str) -> list[tuple[str, str | None, tuple[int, int]]]:
+    """Identifiers named in a text: (identifier, label word or None, span)."""
+    found = []
+    for m in IDENTIFIER.finditer(text or ""):
+        ident = m.group("id").strip(".-/")
+        if _DATE_LIKE.fullmatch(ident):
+            continue
+        label = (m.group("label") or "").lower() or None
+        found.append((ident, label, m.span()))
+    return found
+
+
+def id_variants(ident: str) -> list[str]:
+    """Search terms that find an identifier however it is padded ('42' → 42, 042, 0042...)."""
+    out = [p for p in re.findall(r"[a-z0-9]+", ident.lower()) if re.search(r"\d", p)]
+    digits = re.sub(r"\D", "", ident)
+    digits = digits.lstrip("0") or digits[-1:]
+    if digits and len(digits) < 6:
+        out += [digits.zfill(n) for n in range(len(digits), 7)]
+    return list(dict.fromkeys(out))
+
+
+def split_units(text: str) -> list[str]:
+    """Sentences and label lines of a page, the pieces an answer quotes."""
+    units: list[str] = []
+    lines = [ln.strip() for ln in (text or "").splitlines()]
+    merged: list[str] = []
+    for line in lines:
+        if not line:
+            continue
+        if merged and merged[-1][-1:] not in ".:;!?" and line[:1].islower():
+            merged[-1] = f"{merged[-1]} {line}"
+        else:
+            merged.append(line)
+    for line in merged:
+        units.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+    return units
+
+
+def clip(text: str, limit: int) -> str:
+    """Text cut at a word boundary to at most limit characters."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+# --- the plan of a question -----------------------------------------------------------------------
+
+
+@dataclass
+class Ask:
+    """A question to answer, with the documents it may be answered from."""
+
+    question: str
+    scope: Scope
+    document_ids: tuple[uuid.UUID, ...] | None = None
+
+
+@dataclass
+class Turn:
+    """An earlier answered row of the same thread."""
+
+    question: str
+    answer: str | None
+    sources: list[dict] = field(default_factory=list)
+    context: dict = field(default_factory=dict)
+
+
+@dataclass
+class Answer:
+    """The answer to a question, its sources and what it was built from."""
+
+    text: str
+    sources: list[dict]
+    found: bool
+    context: dict = field(default_factory=dict)
+
+
+@dataclass
+class Keyword:
+    stem: str
+    weight: float
+    word: str
+
+
+@dataclass
+class Plan:
+    """What to look for and where."""
+
+    question: str
+    keywords: list[Keyword]
+    subject_keywords: list[Keyword]
+    search_terms: list[str]
+    intent: FieldIntent | None
+    intent_stems: set[str]
+    identifiers: list[str]
+    # The word each identifier came with in the question ("invoice" for "invoice 42"), if any.
+    labels: dict[str, str | None]
+    doc_type: str | None
+    subject: str | None
+    follow_up: bool
+    rewritten: str
+    scopes: list[Scope]
+    preferred: list[uuid.UUID]
+
+    def context(self) -> dict:
+        return {
+            "subject": self.subject,
+            "intent": self.intent.key if self.intent else None,
+            "identifiers": self.identifiers,
+            "follow_up": self.follow_up,
+            "rewritten": self.rewritten if self.rewritten != self.question else None,
+        }
+
+
+def _find_intent(text: str, masked: list[tuple[int, int]]) -> tuple[FieldIntent | None, set[str]]:
+    """The field a question asks for (longest phrase first) and the words that named it."""
+    lower = text.lower()
+    for phrase, intent in _INTENT_PHRASES:
+        for m in re.finditer(rf"\b{re.escape(phrase)}\b", lower):
+            if any(s <= m.start() < e for s, e in masked):
+                continue
+            return intent, {stem(w) for w in phrase.split()}
+    return None, set()
+
+
+def _keywords(text: str, skip: set[str]) -> list[Keyword]:
+    out: list[Keyword] = []
+    seen: set[str] = set()
+    words = tokens(text)
+    for index, word in enumerate(words):
+        low = word.lower().replace("’", "'")
+        if low in STOPWORDS or len(low) < 2 and not low.isdigit():
+            continue
+        s = stem(low)
+        if s in skip or s in seen:
+            continue
+        seen.add(s)
+        proper = word[:1].isupper() and index > 0 and low not in DOCUMENT_TYPE_WORDS
+        weight = 2.0 if proper or _NUMBER_LIKE.search(low) else 1.0
+        out.append(Keyword(s, weight, low))
+    return out
+
+
+def _history_context(history: Sequence[Turn]) -> tuple[list[uuid.UUID], dict]:
+    """Documents cited by the latest answer that had sources, and the latest turn's context."""
+    cited: list[uuid.UUID] = []
+    for turn in reversed(history):
+        ids = []
+        for src in turn.sources or []:
+            try:
+                ids.append(uuid.UUID(str(src.get("document_id"))))
+            except (TypeError, ValueError):
+                continue
+        if ids:
+            cited = list(dict.fromkeys(ids))
+            break
+    last = next((t.context for t in reversed(history) if t.context), {}) or {}
+    return cited, last
+
+
+def plan_question(ask: Ask, history: Sequence[Turn] = ()) -> Plan:
+    """Analyse a question in the light of its thread: what to look for, where, and how to say it."""
+    text = " ".join((ask.question or "").split())
+    found_ids = identifiers_in(text)
+    identifiers = list(dict.fromkeys(i for i, _label, _span in found_ids))
+    labels = {i: label for i, label, _span in reversed(found_ids)}
+    spans = [span for _i, _l, span in found_ids]
+    intent, intent_stems = _find_intent(text, spans)
+    keywords = _keywords(text, set())
+    doc_type = next(
+        (DOCUMENT_TYPE_WORDS[w.lower()] for w in tokens(text) if w.lower() in DOCUMENT_TYPE_WORDS),
+        None,
+    )
+    id_stems = {stem(p) for i in identifiers for p in re.findall(r"[a-z0-9]+", i.lower())}
+    subject_keywords = [
+        k
+        for k in keywords
+        if k.stem not in intent_stems and k.stem not in {stem(w) for w in DOCUMENT_TYPE_WORDS}
+    ]
+    subject_keywords = [k for k in subject_keywords if k.stem not in id_stems]
+    if found_ids:
+        subject = "; ".join(text[s:e].strip(" ?.,") for _i, _l, (s, e) in found_ids)
+    elif subject_keywords and intent:
+        subject = " ".join(k.word for k in subject_keywords)
+    else:
+        subject = None
+
+    cited, last = _history_context(history)
+    words_lower = {w.lower() for w in tokens(text)}
+    opener = bool(FOLLOW_UP_OPENERS.match(text))
+    pronoun = bool(words_lower & PRONOUNS)
+    own_subject = bool(identifiers) or bool(subject_keywords)
+    follow_up = bool(history) and not identifiers and (opener or pronoun or not own_subject)
+
+    # "and invoice 77?" after "what is the total of invoice 42?": the field carries over.
+    if history and intent is None and identifiers and not subject_keywords and last.get("intent"):
+        intent = next((i for i in FIELD_INTENTS if i.key == last["intent"]), None)
+    if follow_up:
+        if not subject:
+            subject = last.get("subject")
+        if not identifiers and last.get("identifiers"):
+            identifiers = list(last["identifiers"])
+        if intent is None and not subject_keywords and last.get("intent"):
+            intent = next((i for i in FIELD_INTENTS if i.key == last["intent"]), None)
+    if intent is not None and not intent_stems:
+        intent_stems = {stem(w) for w in intent.label.split()}
+    if len(intent_stems) > 1:
+        intent_stems -= GENERIC_INTENT_STEMS
+
+    if intent and subject:
+        rewritten = f"What is the {intent.label} of {subject}?"
+    elif follow_up and subject:
+        rewritten = f"{text.rstrip(' ?')} ({subject})?"
+    else:
+        rewritten = text
+
+    base = ask.scope
+    if ask.document_ids is not None:
+        # A row's `document` cell names its documents instead of the batch's scope.
+        base = Scope(user_id=ask.scope.user_id, document_ids=tuple(ask.document_ids))
+    scopes = [base]
+    if follow_up and cited:
+        allowed = [d for d in cited if base.document_ids is None or d in base.document_ids]
+        scopes = [base.restricted(allowed), base] if allowed else [base]
+
+    # Names and numbers first: they are the words worth keeping when a page must hold several.
+    search_terms = [k.word for k in sorted(keywords, key=lambda k: -k.weight)]
+    if follow_up and last.get("subject"):
+        search_terms += [w.lower() for w in tokens(last["subject"]) if w.lower() not in STOPWORDS]
+    return Plan(
+        question=text,
+        keywords=keywords,
+        subject_keywords=subject_keywords,
+        search_terms=list(dict.fromkeys(search_terms)),
+        intent=intent,
+        intent_stems=intent_stems,
+        identifiers=identifiers,
+        labels={i: labels.get(i) for i in identifiers},
+        doc_type=doc_type,
+        subject=subject,
+        follow_up=follow_up,
+        rewritten=rewritten,
+        scopes=scopes,
+        preferred=cited if follow_up else [],
+    )
+
+
+# --- candidates -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """A document that may hold the answer, with how well it matches the question's subject."""
+
+    info: DocumentInfo
+    pages: dict[int, str]
+    rank: float = 0.0
+    hit_pages: list[int] = field(default_factory=list)
+    identifier_match: bool = False
+    subject_coverage: float = 0.0
+    preferred: bool = False
+    type_match: bool = False
+    stems: set[str] = field(default_factory=set)
+
+    def sort_key(self):
+        return (
+            self.identifier_match,
+            round(self.subject_coverage, 3),
+            self.preferred,
+            self.type_match,
+            self.rank,
+        )
+
+
+def _coverage(keywords: Sequence[Keyword], present: set[str]) -> float:
+    total = sum(k.weight for k in keywords)
+    if not total:
+        return 0.0
+    return sum(k.weight for k in keywords if k.stem in present) / total
+
+
+def _document_identifiers(info: DocumentInfo, pages: dict[int, str]) -> list[str]:
+    values = [
+        str(v)
+        for k, v in info.data.items()
+        if v not in (None, "") and ID_FIELD.search(str(k)) and not isinstance(v, dict | list)
+    ]
+    stem_name = info.filename.rsplit(".", 1)[0] if "." in info.filename else info.filename
+    values += [i for i, _l, _s in identifiers_in(stem_name.replace("_", " "))]
+    for text in pages.values():
+        values += [i for i, _l, _s in identifiers_in(text)]
+    return values
+
+
+def _data_text(info: DocumentInfo) -> str:
+    parts = []
+    for value in info.data.values():
+        if isinstance(value, str | int | float):
+            parts.append(str(value))
+        elif isinstance(value, list):
+            parts += [str(v) for v in value if isinstance(v, str | int | float)]
+    return " ".join(parts)
+
+
+def search_hits(plan: Plan, scope: Scope) -> list[rt.PageHit]:
+    """Pages worth reading: those holding all of the question's words, else most of them, else
+    half (each step only when the one before found nothing, so that a common word never makes
+    the database rank the whole corpus)."""
+    words = rt.clean_terms(plan.search_terms)[: rt.MAX_COMBINED_TERMS]
+    n = len(words)
+    for at_least in dict.fromkeys((n, n - 1, (n + 1) // 2 if n > 2 else 1)):
+        if at_least < 1:
+            continue
+        hits = rt.search_pages(scope, words, limit=40, at_least=at_least)
+        if hits:
+            return hits
+    return []
+
+
+def _verified(ident: str, hits: list[rt.PageHit], scope: Scope) -> dict[uuid.UUID, list[int]]:
+    """The hit documents that really name the identifier: {document: pages naming it}."""
+    out: dict[uuid.UUID, list[int]] = {}
+    for (doc_id, page), text in sorted(rt.hit_texts(hits).items()):
+        if any(ids_match(ident, found) for found, _label, _span in identifiers_in(text)):
+            out.setdefault(doc_id, []).append(page)
+    for doc_id, info in rt.documents_info(scope, [h.document_id for h in hits]).items():
+        if doc_id not in out and any(ids_match(ident, v) for v in _document_identifiers(info, {})):
+            out[doc_id] = []
+    return out
+
+
+def identifier_hits(plan: Plan, scope: Scope) -> list[rt.PageHit]:
+    """Pages of the documents that name the question's identifiers: first where the identifier
+    follows its label word ("Invoice No: 42"), else anywhere; checked against the text, since a
+    number alone also turns up in dates and amounts."""
+    hits: list[rt.PageHit] = []
+    for ident in plan.identifiers:
+        label = plan.labels.get(ident)
+        for near in [label, None] if label else [None]:
+            found = rt.search_identifier(scope, id_variants(ident), near, limit=200)
+            verified = _verified(ident, found, scope)
+            if verified:
+                for doc_id, pages in verified.items():
+                    hits += [rt.PageHit(doc_id, page, 1.0) for page in pages or [1]]
+                break
+    return hits
+
+
+def find_candidates(plan: Plan, scope: Scope) -> list[Candidate]:
+    """Documents of the scope that may hold the answer, best first."""
+    hits = identifier_hits(plan, scope) if plan.identifiers else search_hits(plan, scope)
+    order: list[uuid.UUID] = []
+    ranks: dict[uuid.UUID, float] = {}
+    hit_pages: dict[uuid.UUID, list[int]] = {}
+    for hit in hits:
+        if hit.document_id not in ranks:
+            order.append(hit.document_id)
+            ranks[hit.document_id] = 0.0
+            hit_pages[hit.document_id] = []
+        ranks[hit.document_id] += hit.rank
+        if hit.page not in hit_pages[hit.document_id]:
+            hit_pages[hit.document_id].append(hit.page)
+    for doc_id in plan.preferred:
+        if doc_id not in ranks and (scope.document_ids is None or doc_id in scope.document_ids):
+            order.append(doc_id)
+    if scope.document_ids is not None:
+        order += [d for d in scope.document_ids if d not in order]
+    order = order[:MAX_CANDIDATE_DOCUMENTS]
+    infos = rt.documents_info(scope, order)
+    texts = rt.page_texts(infos)
+    candidates = []
+    for doc_id in order:
+        info = infos.get(doc_id)
+        if info is None:
+            continue
+        pages = texts.get(doc_id, {})
+        cand = Candidate(info=info, pages=pages, rank=ranks.get(doc_id, 0.0))
+        cand.hit_pages = hit_pages.get(doc_id, [])
+        cand.stems = set().union(
+            *(stems(text) for text in pages.values()),
+            stems(info.filename.replace("_", " ")),
+            stems(_data_text(info)),
+        )
+        cand.subject_coverage = _coverage(plan.subject_keywords, cand.stems)
+        cand.preferred = doc_id in plan.preferred
+        cand.type_match = bool(plan.doc_type) and info.document_type == plan.doc_type
+        if plan.identifiers:
+            known = _document_identifiers(info, pages)
+            cand.identifier_match = any(ids_match(a, b) for a in plan.identifiers for b in known)
+        candidates.append(cand)
+    if plan.identifiers:
+        candidates = [c for c in candidates if c.identifier_match]
+    candidates.sort(key=lambda c: c.sort_key(), reverse=True)
+    return candidates
+
+
+# --- local answers --------------------------------------------------------------------------------
+
+
+def _format_value(intent: FieldIntent, value: Any, data: dict) -> str:
+    if isinstance(value, list):
+        return "; ".join(_format_value(intent, v, data) for v in value if v not in (None, ""))
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    if intent.kind == "amount" and isinstance(value, int | float) and not isinstance(value, bool):
+        currency = data.get("currency")
+        text = f"{value:.2f}"
+        return f"{text} {currency}" if isinstance(currency, str) and currency else text
+    return str(value)
+
+
+def _page_of(text: str, pages: dict[int, str]) -> int | None:
+    needle = re.sub(r"\s+", " ", text or "").strip().lower()
+    if not needle:
+        return None
+    for number, page_text in sorted(pages.items()):
+        if needle in re.sub(r"\s+", " ", page_text).lower():
+            return number
+    return None
+
+
+def _line_with(value: str, page_text: str) -> str | None:
+    needle = str(value).strip().lower()
+    for line in (page_text or "").splitlines():
+        if needle and needle in line.lower():
+            return line.strip()
+    return None
+
+
+def source_of(info: DocumentInfo, page: int | None, snippet: str | None) -> dict:
+    """A source entry: document id, filename, page and snippet."""
+    return {
+        "document_id": str(info.id),
+        "filename": info.filename,
+        "page": page,
+        "snippet": clip(snippet or "", MAX_SNIPPET_CHARS) or None,
+    }
+
+
+def _field_answer(intent: FieldIntent, cand: Candidate) -> Answer | None:
+    """The extracted value of the field in this document, with the page it came from."""
+    data, fields = cand.info.data, cand.info.fields
+    for key in intent.data_keys:
+        value = data.get(key)
+        if value in (None, "", [], {}):
+            continue
+        entry = fields.get(key) if isinstance(fields.get(key), dict) else {}
+        text = _format_value(intent, value, data)
+        snippet = entry.get("source_text")
+        page = entry.get("page")
+        if page is None:
+            page = _page_of(snippet, cand.pages) if snippet else None
+        if page is None:
+            raw = value[0] if isinstance(value, list) and value else value
+            page = _page_of(str(raw), cand.pages)
+        if not snippet and page is not None:
+            raw = value[0] if isinstance(value, list) and value else value
+            snippet = _line_with(str(raw), cand.pages.get(page, ""))
+        return Answer(
+            text, [source_of(cand.info, page, snippet or f"{key}: {text}")], True, {"field": key}
+        )
+    return None
+
+
+def _label_answer(intent: FieldIntent, cand: Candidate) -> Answer | None:
+    """The value written after the field's label in the document's text ('Due date: ...')."""
+    for phrase in intent.phrases:
+        pattern = re.compile(rf"\b{re.escape(phrase)}\b\s*(?:[:#\-–]\s*)?(?P<value>.+)$", re.I)
+        for number, text in sorted(cand.pages.items()):
+            for line in text.splitlines():
+                low = line.lower()
+                if any(re.search(rf"\b{re.escape(x)}", low) for x in intent.exclude):
+                    continue
+                m = pattern.search(line.strip())
+                if not m:
+                    continue
+                value = m.group("value").strip(" :.-–")
+                if not value or len(value) > 160:
+                    continue
+                if intent.kind == "date" and not _DATE_LIKE.search(value):
+                    continue
+                if intent.kind == "amount" and not _NUMBER_LIKE.search(value):
+                    continue
+                return Answer(
+                    value, [source_of(cand.info, number, line.strip())], True, {"field": intent.key}
+                )
+    return None
+
+
+@dataclass
+class Passage:
+    """A sentence of a page with how well it answers the question."""
+
+    candidate: Candidate
+    page: int
+    text: str
+    score: float
+    matched: int
+
+
+def best_passages(plan: Plan, candidates: Sequence[Candidate], limit: int = 6) -> list[Passage]:
+    """The sentences of the candidates' pages that cover the question best."""
+    keywords = plan.keywords
+    total = sum(k.weight for k in keywords)
+    if not total:
+        return []
+    out: list[Passage] = []
+    for cand in candidates[:6]:
+        pages = cand.hit_pages or sorted(cand.pages)
+        if plan.follow_up or cand.preferred or len(cand.pages) <= 3:
+            pages = sorted(cand.pages)
+        for number in pages:
+            text = cand.pages.get(number, "")
+            page_stems = stems(text)
+            for unit in split_units(text):
+                unit_stems = stems(unit)
+                matched = [k for k in keywords if k.stem in unit_stems]
+                if not matched:
+                    continue
+                score = sum(k.weight for k in matched)
+                score += 0.4 * sum(
+                    k.weight for k in keywords if k.stem not in unit_stems and k.stem in page_stems
+                )
+                score += 0.2 * sum(
+                    k.weight for k in keywords if k.stem not in page_stems and k.stem in cand.stems
+                )
+                coverage = score / total
+                if cand.preferred:
+                    coverage += 0.05
+                out.append(Passage(cand, number, unit, coverage, len(matched)))
+    out.sort(key=lambda p: (p.score, p.matched, -len(p.text)), reverse=True)
+    return out[:limit]
+
+
+def _passage_ok(plan: Plan, passage: Passage) -> bool:
+    needed = 2 if len(plan.keywords) >= 3 else 1
+    if passage.score < MIN_COVERAGE or passage.matched < needed:
+        return False
+    # A question about a field ("the due date") is not answered by a sentence about another one.
+    return not (plan.intent and plan.intent_stems) or bool(stems(passage.text) & plan.intent_stems)
+
+
+def not_found(plan: Plan) -> Answer:
+    return Answer(NOT_FOUND_ANSWER, [], False, plan.context())
+
+
+class LocalAnswerer:
+    """Answers offline from the database: extracted fields first, then the best sentence."""
+
+    name = "local"
+    model = "retrieval"
+
+    def answer(self, ask: Ask, history: Sequence[Turn] = ()) -> Answer:
+        plan = plan_question(ask, history)
+        for scope in plan.scopes:
+            found = self._answer_in(plan, scope)
+            if found is not None:
+                found.context = {**plan.context(), **found.context}
+                return found
+        return not_found(plan)
+
+    def _answer_in(self, plan: Plan, scope: Scope) -> Answer | None:
+        candidates = find_candidates(plan, scope)
+        if not candidates:
+            return None
+        if plan.intent is not None:
+            best = candidates[0]
+            subject_ok = (
+                best.identifier_match
+                or not plan.subject_keywords
+                or best.subject_coverage >= 0.5
+                or (plan.follow_up and best.preferred)
+            )
+            if subject_ok:
+                top = [c for c in candidates if c.sort_key()[:2] == best.sort_key()[:2]][:3]
+                for cand in top:
+                    found = _field_answer(plan.intent, cand) or _label_answer(plan.intent, cand)
+                    if found is not None:
+                        return found
+        passages = best_passages(plan, candidates, limit=1)
+        if passages and _passage_ok(plan, passages[0]):
+            p = passages[0]
+            return Answer(
+                clip(p.text, MAX_ANSWER_CHARS),
+                [source_of(p.candidate.info, p.page, p.text)],
+                True,
+                {"score": round(p.score, 3)},
+            )
+        return None
+
+
+# --- errors and the provider choice ---------------------------------------------------------
+
+
+class AnswerError(Exception):
+    """A permanent failure to answer a row, with a stable error code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class TransientAnswerError(AnswerError):
+    """A failure worth another try (rate limit, timeout, 5xx)."""
+
+    def __init__(self, message: str):
+        super().__init__("provider_error", message)
+
+
+def setting(name: str, default: str = "") -> str:
+    """A setting from the app's configuration, else the environment, else the default."""
+    return str(current_app.config.get(name) or os.environ.get(name) or default)
+
+
+def get_answerer():
+    """The answerer configured for question batches (QUESTION_PROVIDER, else EXTRACTION_PROVIDER).
+
+    An LLM provider counts only with its API key; without one the local answerer is used.
+    """
+    from app.services.questions.llm import AnthropicAnswerer, OpenAIAnswerer
+
+    name = (setting("QUESTION_PROVIDER") or setting("EXTRACTION_PROVIDER", "local")).lower()
+    if name == "openai" and setting("OPENAI_API_KEY"):
+        return OpenAIAnswerer(setting("OPENAI_API_KEY"), setting("OPENAI_MODEL", "gpt-4.1-mini"))
+    if name == "anthropic" and setting("ANTHROPIC_API_KEY"):
+        return AnthropicAnswerer(
+            setting("ANTHROPIC_API_KEY"), setting("ANTHROPIC_MODEL", "claude-sonnet-4-5")
+        )
+    if name not in ("local", ""):
+        log.warning("question provider %s has no API key; answering with the local provider", name)
+    return LocalAnswerer()

@@ -1,0 +1,384 @@
+"""Reading an uploaded file of questions (CSV in UTF-8, or XLSX) into validated rows.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1 (or the first non-empty row),
+the first question is the row below it. Every problem names its row, so a user can fix the file
+in their spreadsheet app; nothing about the file is stored while it has problems.
+
+Columns: ``question`` (required), ``chat_id`` and ``document`` (optional). Other columns are kept
+as they are and come back in exports. Header names match case-insensitively, with spaces or
+hyphens read as underscores (``Chat ID`` is ``chat_id``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+QUESTION = "question"
+CHAT_ID = "chat_id"
+DOCUMENT = "document"
+KNOWN_COLUMNS = (QUESTION, CHAT_ID, DOCUMENT)
+ALIASES = {
+    "question": QUESTION,
+    "chat_id": CHAT_ID,
+    "chatid": CHAT_ID,
+    "document": DOCUMENT,
+    "document_id": DOCUMENT,
+}
+
+MAX_QUESTION_CHARS = 4000
+MAX_CHAT_ID_CHARS = 200
+MAX_DOCUMENT_CHARS = 255
+MAX_COLUMNS = 100
+MAX_PROBLEMS = 200
+PREVIEW_ROWS = 10
+
+CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+XLSX_EXTENSIONS = (".xlsx", ".xlsm")
+ZIP_MAGIC = b"PK\x03\x04"
+_PLAIN_NUMBER = re.compile(r"[+-]\s*[\d.,\s]*\d[\d.,\s]*%?")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with the file, at a row (None when it concerns the whole file)."""
+
+    row: int | None
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"row": self.row, "reason": self.reason}
+
+
+@dataclass
+class QuestionRow:
+    """One question row: its spreadsheet row number, the known cells and every cell by column."""
+
+    row: int
+    question: str
+    chat_id: str | None
+    document: str | None
+    cells: dict[str, str]
+
+    @property
+    def thread_key(self) -> str:
+        """Rows with the same chat_id share a thread; a row without one is its own thread."""
+        return f"chat:{self.chat_id}" if self.chat_id else f"row:{self.row}"
+
+    def to_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "question": self.question,
+            "chat_id": self.chat_id,
+            "document": self.document,
+            "cells": self.cells,
+        }
+
+
+@dataclass
+class ParsedQuestions:
+    """The outcome of reading a file: its columns, rows and problems."""
+
+    filename: str
+    kind: str = ""
+    columns: list[str] = field(default_factory=list)
+    header_row: int = 1
+    rows: list[QuestionRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def thread_count(self) -> int:
+        return len({r.thread_key for r in self.rows})
+
+    def add(self, row: int | None, reason: str) -> None:
+        """Record a problem (the list is capped so a broken file answers quickly)."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(row, reason))
+
+    def problem_dicts(self) -> list[dict]:
+        return [p.to_dict() for p in sorted(self.problems, key=lambda p: p.row or 0)]
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet letter of a 0-based column index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def normalize_header(name: str) -> str:
+    """Lower-case header name with spaces and hyphens as underscores."""
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def looks_like_formula(value: str) -> bool:
+    """True for a cell a spreadsheet would run as a formula (OWASP CSV injection prefixes)."""
+    if not value:
+        return False
+    first = value[0]
+    if first in "=@\t\r":
+        return True
+    if first in "+-":
+        return not _PLAIN_NUMBER.fullmatch(value.strip())
+    return False
+
+
+def detect_kind(filename: str, head: bytes) -> str | None:
+    """'csv' or 'xlsx' from the name and the first bytes; None for anything else."""
+    name = (filename or "").lower()
+    if head.startswith(ZIP_MAGIC):
+        return (
+            "xlsx" if name.endswith(XLSX_EXTENSIONS) or not name.endswith(CSV_EXTENSIONS) else None
+        )
+    if name.endswith(XLSX_EXTENSIONS):
+        return None
+    if name.endswith(CSV_EXTENSIONS) or "." not in name.rsplit("/", 1)[-1]:
+        return "csv"
+    return None
+
+
+def parse_questions(filename: str, data: bytes, max_rows: int) -> ParsedQuestions:
+    """Read and check a file of questions; problems name their rows."""
+    parsed = ParsedQuestions(filename=filename or "questions.csv")
+    if not data or not data.strip():
+        parsed.add(None, "The file is empty: it needs a header row with a 'question' column.")
+        return parsed
+    kind = detect_kind(filename, data[:8])
+    if kind is None:
+        parsed.add(None, "The file is not a CSV or XLSX file. Save it as CSV UTF-8 or XLSX.")
+        return parsed
+    parsed.kind = kind
+    table = _csv_records(data, parsed) if kind == "csv" else _xlsx_records(data, parsed)
+    if table is None:
+        return parsed
+    _read_table(table, parsed, max_rows)
+    return parsed
+
+
+# --- file formats ---------------------------------------------------------------------------------
+
+
+def _csv_records(data: bytes, parsed: ParsedQuestions):
+    """(row number, cells) records of a UTF-8 CSV file, or None after recording a problem."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start : exc.start + 1].hex().upper()
+        parsed.add(
+            line,
+            f"The text is not UTF-8 (byte 0x{byte} on this row). Save the file as "
+            "'CSV UTF-8' and upload it again.",
+        )
+        return None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        parsed.add(line, "The file contains binary data (a NUL character); it is not a CSV file.")
+        return None
+    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    delimiter = max((",", ";", "\t"), key=lambda d: (first_line.count(d), d == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+
+    def records():
+        number = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                parsed.add(number + 1, f"The CSV cannot be read here: {exc}.")
+                return
+            number += 1
+            yield number, cells
+
+    return records()
+
+
+def _xlsx_cell(value) -> str:
+    """Text of a workbook cell as a user reads it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_records(data: bytes, parsed: ParsedQuestions):
+    """(row number, cells) records of the first sheet of a workbook, or None after a problem."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        parsed.add(
+            None, f"The workbook cannot be read ({type(exc).__name__}); save it again as XLSX."
+        )
+        return None
+    sheets = workbook.worksheets
+    if not sheets:
+        parsed.add(None, "The workbook has no sheets.")
+        return None
+    sheet = sheets[0]
+
+    def records():
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, [_xlsx_cell(v) for v in values]
+        finally:
+            workbook.close()
+
+    return records()
+
+
+# --- checks ---------------------------------------------------------------------------------------
+
+
+def _read_header(number: int, cells: list[str], parsed: ParsedQuestions) -> dict[str, int] | None:
+    """Known column → index from the header row; None after recording header problems."""
+    names = [c.strip() for c in cells]
+    while names and not names[-1]:
+        names.pop()
+    if len(names) > MAX_COLUMNS:
+        parsed.add(number, f"The header has {len(names)} columns; at most {MAX_COLUMNS} are read.")
+        return None
+    seen: dict[str, int] = {}
+    known: dict[str, int] = {}
+    ok = True
+    for index, name in enumerate(names):
+        if not name:
+            continue
+        key = name.casefold()
+        if key in seen:
+            parsed.add(
+                number,
+                f"The column name '{name}' appears more than once (columns "
+                f"{column_letter(seen[key])} and {column_letter(index)}); give each column its "
+                "own name.",
+            )
+            ok = False
+            continue
+        seen[key] = index
+        alias = ALIASES.get(normalize_header(name))
+        if alias is not None:
+            if alias in known:
+                parsed.add(
+                    number,
+                    f"Columns {column_letter(known[alias])} and {column_letter(index)} both name "
+                    f"the '{alias}' column; keep one of them.",
+                )
+                ok = False
+            known[alias] = index
+        if looks_like_formula(name):
+            parsed.add(number, f"The header cell '{name}' looks like a spreadsheet formula.")
+            ok = False
+    if QUESTION not in known:
+        listed = ", ".join(f"'{n}'" for n in names if n) or "no names"
+        parsed.add(
+            number,
+            f"There is no 'question' column. The header row has {listed}; add a column "
+            "named 'question' (optional: 'chat_id', 'document').",
+        )
+        ok = False
+    parsed.columns = [n for n in names if n]
+    parsed.header_row = number
+    return {"_width": len(names), **known} if ok else None
+
+
+def _read_table(records, parsed: ParsedQuestions, max_rows: int) -> None:
+    header: dict[str, int] | None = None
+    width = 0
+    names: list[str] = []
+    for number, raw in records:
+        cells = list(raw)
+        if header is None:
+            if not any(c.strip() for c in cells):
+                continue  # leading empty rows
+            header = _read_header(number, cells, parsed)
+            if header is None:
+                return
+            width = header.pop("_width")
+            names = [c.strip() for c in cells[:width]]
+            continue
+        if not any(c.strip() for c in cells):
+            continue  # an empty row is skipped, as a spreadsheet user expects
+        if len(parsed.rows) >= max_rows:
+            parsed.add(
+                number,
+                f"The file has more than {max_rows} questions, the limit of your plan for one "
+                "batch. Split it into several files or upgrade.",
+            )
+            return
+        _read_row(number, cells, header, width, names, parsed)
+    if header is None:
+        parsed.add(None, "The file has no header row: it needs a 'question' column.")
+    elif not parsed.rows and parsed.ok:
+        parsed.add(parsed.header_row + 1, "There are no questions below the header row.")
+
+
+def _read_row(number, cells, header, width, names, parsed: ParsedQuestions) -> None:
+    extra = [c for c in cells[width:] if c.strip()]
+    problems_before = len(parsed.problems)
+    if extra:
+        parsed.add(
+            number,
+            f"The row has {width + len(extra)} or more cells but the header names {width} "
+            "columns; a value is outside the named columns.",
+        )
+    cells = (cells + [""] * width)[:width]
+    for index, value in enumerate(cells):
+        if not names[index] and value.strip():
+            parsed.add(
+                number,
+                f"Column {column_letter(index)} has a value but no name in the header row.",
+            )
+        if looks_like_formula(value):
+            column = names[index] or column_letter(index)
+            parsed.add(
+                number,
+                f"The cell in column '{column}' looks like a spreadsheet formula (it starts with "
+                f"'{value[:1]!s}'); remove that first character.",
+            )
+    question = cells[header[QUESTION]].strip()
+    chat_id = cells[header[CHAT_ID]].strip() if CHAT_ID in header else ""
+    document = cells[header[DOCUMENT]].strip() if DOCUMENT in header else ""
+    if not question:
+        parsed.add(number, "The question is empty.")
+    elif len(question) > MAX_QUESTION_CHARS:
+        parsed.add(
+            number, f"The question has {len(question)} characters; at most {MAX_QUESTION_CHARS}."
+        )
+    if len(chat_id) > MAX_CHAT_ID_CHARS:
+        parsed.add(number, f"The chat_id is longer than {MAX_CHAT_ID_CHARS} characters.")
+    if len(document) > MAX_DOCUMENT_CHARS:
+        parsed.add(number, f"The document is longer than {MAX_DOCUMENT_CHARS} characters.")
+    if len(parsed.problems) > problems_before:
+        return
+    parsed.rows.append(
+        QuestionRow(
+            row=number,
+            question=question,
+            chat_id=chat_id or None,
+            document=document or None,
+            cells={names[i]: cells[i] for i in range(width) if names[i]},
+        )
+    )

@@ -1,0 +1,310 @@
+"""The question thread job: answers the rows of one conversation in file order.
+
+One job per thread (rows sharing a chat_id; a row without one is its own thread), so threads run
+in parallel while each answer sees the earlier rows of its thread. For each row, in order:
+
+    claim (uploaded → processing, one conditional UPDATE) → reserve one page of quota →
+    answer → store (processing → completed, counters bumped in the same transaction)
+
+A row that fails (quota, provider error) is recorded as failed with its reservation released and
+the thread goes on. Safe to run twice: a row is claimed by one run only, a completed row is never
+answered again, and a run that finds a row held by another run stops, leaving it to that run (or
+to the sweeper when that run's worker was lost).
+"""
+
+import logging
+import time
+import uuid
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import (
+    BatchStatus,
+    DocumentStatus,
+    ErrorCode,
+    QuestionBatch,
+    QuestionItem,
+    User,
+    states,
+)
+from app.models.types import utcnow
+from app.services import quota
+from app.services.questions import actions, retrieval
+from app.services.questions.answer import (
+    AnswerError,
+    Ask,
+    TransientAnswerError,
+    Turn,
+    get_answerer,
+)
+from jobs import in_app_context
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (2, 8)
+MAX_PASSES = 3
+
+
+class Stop(Exception):
+    """An expected end of the run: the batch is gone or cancelled, or another run holds a row."""
+
+
+@in_app_context
+def answer_thread(question_batch_id: str, thread_key: str) -> dict:
+    """Answer the waiting rows of one thread of a question batch, in file order."""
+    batch_id = uuid.UUID(str(question_batch_id))
+    batch = db.session.get(QuestionBatch, batch_id)
+    if batch is None:
+        log.info("question batch %s is gone; thread %s has nothing to do", batch_id, thread_key)
+        return {"status": "gone"}
+    user = db.session.get(User, batch.user_id)
+    scope = actions.scope_of(batch)
+    index_documents(batch_id, thread_key, scope)
+    answerer = get_answerer()
+    answered = 0
+    outcome = "done"
+    try:
+        for _ in range(MAX_PASSES):
+            done, waiting = run_pass(batch_id, thread_key, user, scope, answerer)
+            answered += done
+            if not waiting:
+                break
+    except Stop as stop:
+        db.session.rollback()
+        outcome = str(stop)
+    actions.finalize_question_batch(batch_id)
+    db.session.commit()
+    log.info(
+        "question batch %s thread %s: %d row(s) answered (%s)",
+        batch_id,
+        thread_key,
+        answered,
+        outcome,
+    )
+    return {"status": outcome, "answered": answered}
+
+
+def index_documents(batch_id: uuid.UUID, thread_key: str | None, scope: retrieval.Scope) -> int:
+    """Store the page text of the documents a thread (or the whole batch) may search."""
+    documents = actions.unindexed_for(batch_id, scope, thread_key)
+    for document in documents:
+        retrieval.index_document(document)
+        db.session.commit()
+    return len(documents)
+
+
+@in_app_context
+def index_scope(question_batch_id: str) -> dict:
+    """Index every document a new batch may search, once, before its threads start."""
+    batch_id = uuid.UUID(str(question_batch_id))
+    batch = db.session.get(QuestionBatch, batch_id)
+    if batch is None:
+        return {"status": "gone"}
+    indexed = index_documents(batch_id, None, actions.scope_of(batch))
+    log.info("question batch %s: %d document(s) indexed for search", batch_id, indexed)
+    return {"status": "done", "indexed": indexed}
+
+
+def turn_of(item: QuestionItem) -> Turn:
+    """An answered row as history for the rows after it."""
+    return Turn(item.question, item.answer, list(item.sources or []), dict(item.context or {}))
+
+
+def batch_active(batch_id: uuid.UUID) -> bool:
+    """True while the batch exists and is queued or running."""
+    status = db.session.scalar(sa.select(QuestionBatch.status).where(QuestionBatch.id == batch_id))
+    return status in states.BATCH_ACTIVE
+
+
+def run_pass(batch_id, thread_key, user, scope, answerer) -> tuple[int, bool]:
+    """Answer the thread's waiting rows in order; (rows answered, rows still waiting)."""
+    items = list(
+        db.session.scalars(
+            sa.select(QuestionItem)
+            .where(
+                QuestionItem.question_batch_id == batch_id, QuestionItem.thread_key == thread_key
+            )
+            .order_by(QuestionItem.row_number)
+        )
+    )
+    history: list[Turn] = []
+    answered = 0
+    for item in items:
+        status = DocumentStatus(item.status)
+        if status == DocumentStatus.COMPLETED:
+            history.append(turn_of(item))
+            continue
+        if status in (DocumentStatus.FAILED, DocumentStatus.CANCELLED):
+            continue
+        if status == DocumentStatus.PROCESSING:
+            raise Stop("held by another run")
+        if not batch_active(batch_id):
+            raise Stop("batch not running")
+        if not claim(item.id, batch_id):
+            raise Stop("claimed by another run")
+        usage_id = quota.reserve(user, 1)
+        if usage_id is None:
+            fail(
+                item.id,
+                batch_id,
+                ErrorCode.QUOTA_EXCEEDED.value,
+                "No pages are left this period: each question uses one page.",
+            )
+            db.session.commit()
+            continue
+        db.session.execute(
+            sa.update(QuestionItem)
+            .where(QuestionItem.id == item.id)
+            .values(usage_id=usage_id, reserved_pages=1)
+        )
+        db.session.commit()
+        ask = Ask(
+            question=item.question,
+            scope=scope,
+            document_ids=tuple(uuid.UUID(i) for i in item.document_ids)
+            if item.document_ids is not None
+            else None,
+        )
+        try:
+            answer = answer_with_retries(answerer, ask, history)
+        except AnswerError as exc:
+            db.session.rollback()
+            quota.release(usage_id, 1)
+            fail(item.id, batch_id, exc.code, exc.message)
+            db.session.commit()
+            continue
+        except Exception as exc:  # noqa: BLE001 - one row's failure must not stop its thread
+            db.session.rollback()
+            log.exception("question item %s of batch %s failed", item.id, batch_id)
+            quota.release(usage_id, 1)
+            fail(
+                item.id,
+                batch_id,
+                ErrorCode.EXTRACTION_FAILED.value,
+                f"The question could not be answered ({type(exc).__name__}).",
+            )
+            db.session.commit()
+            continue
+        context = {**answer.context, "provider": answer.context.get("provider", answerer.name)}
+        if complete(item.id, batch_id, answer.text, answer.sources, context):
+            answered += 1
+            history.append(Turn(item.question, answer.text, answer.sources, context))
+        else:
+            quota.release(usage_id, 1)  # cancelled or deleted meanwhile: nothing stays charged
+        db.session.commit()
+    waiting = db.session.scalar(
+        sa.select(sa.func.count(QuestionItem.id)).where(
+            QuestionItem.question_batch_id == batch_id,
+            QuestionItem.thread_key == thread_key,
+            QuestionItem.status == DocumentStatus.UPLOADED,
+        )
+    )
+    return answered, bool(waiting)
+
+
+def answer_with_retries(answerer, ask: Ask, history: list[Turn]):
+    """Ask the provider, trying again after transient errors before giving up."""
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            return answerer.answer(ask, history)
+        except TransientAnswerError:
+            if delay is None:
+                raise
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def claim(item_id: uuid.UUID, batch_id: uuid.UUID) -> bool:
+    """uploaded → processing in one conditional UPDATE; the batch starts running with it."""
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(QuestionItem)
+        .where(
+            QuestionItem.id == item_id,
+            QuestionItem.status.in_(
+                states.document_sources(DocumentStatus.PROCESSING, [DocumentStatus.UPLOADED])
+            ),
+        )
+        .values(
+            status=DocumentStatus.PROCESSING,
+            attempts=QuestionItem.attempts + 1,
+            started_at=now,
+            updated_at=now,
+        )
+    )
+    if not result.rowcount:
+        db.session.rollback()
+        return False
+    db.session.execute(
+        sa.update(QuestionBatch)
+        .where(
+            QuestionBatch.id == batch_id,
+            QuestionBatch.status.in_(
+                states.batch_sources(BatchStatus.PROCESSING, [BatchStatus.QUEUED])
+            ),
+        )
+        .values(status=BatchStatus.PROCESSING, updated_at=now)
+    )
+    return True
+
+
+def fail(item_id: uuid.UUID, batch_id: uuid.UUID, code: str, message: str) -> bool:
+    """processing → failed with an error, the reservation dropped and the batch counter bumped."""
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(QuestionItem)
+        .where(
+            QuestionItem.id == item_id,
+            QuestionItem.status.in_(
+                states.document_sources(DocumentStatus.FAILED, [DocumentStatus.PROCESSING])
+            ),
+        )
+        .values(
+            status=DocumentStatus.FAILED,
+            error_code=str(code),
+            error_message=message,
+            reserved_pages=0,
+            usage_id=None,
+            completed_at=now,
+            updated_at=now,
+        )
+    )
+    if result.rowcount:
+        db.session.execute(
+            sa.update(QuestionBatch)
+            .where(QuestionBatch.id == batch_id)
+            .values(failed_count=QuestionBatch.failed_count + 1, updated_at=now)
+        )
+    return bool(result.rowcount)
+
+
+def complete(item_id, batch_id, text: str, sources: list, context: dict) -> bool:
+    """processing → completed with the answer; the batch counter bumped in the same transaction."""
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(QuestionItem)
+        .where(
+            QuestionItem.id == item_id,
+            QuestionItem.status.in_(
+                states.document_sources(DocumentStatus.COMPLETED, [DocumentStatus.PROCESSING])
+            ),
+        )
+        .values(
+            status=DocumentStatus.COMPLETED,
+            answer=text,
+            sources=sources,
+            context=context,
+            error_code=None,
+            error_message=None,
+            completed_at=now,
+            updated_at=now,
+        )
+    )
+    if result.rowcount:
+        db.session.execute(
+            sa.update(QuestionBatch)
+            .where(QuestionBatch.id == batch_id)
+            .values(completed_count=QuestionBatch.completed_count + 1, updated_at=now)
+        )
+    return bool(result.rowcount)
