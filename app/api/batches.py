@@ -1,0 +1,209 @@
+"""Batch reads and actions: list, status (ETag/304), cancel, retry, delete, export (SPEC §5, §7)."""
+
+import threading
+from collections import OrderedDict
+
+from flask import Response, current_app, jsonify, request, stream_with_context
+from flask_login import current_user
+
+from app.api import bp
+from app.errors import ApiError, not_found
+from app.extensions import db
+from app.models import AuditAction, ErrorCode
+from app.models.audit import record
+from app.services import batch_actions, batch_queries, exports
+from app.services.serializers import batch_json
+
+
+def no_store(resp: Response) -> Response:
+    """Status answers must never be served from a cache."""
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def int_arg(name: str, default: int) -> int:
+    """A positive integer query argument, or 400 bad_request."""
+    raw = request.args.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ApiError(400, ErrorCode.BAD_REQUEST, f"{name} must be a positive whole number.")
+    return value
+
+
+def invalid_state(exc: batch_actions.InvalidState) -> ApiError:
+    """The 409 answer for an action that does not fit the current state."""
+    return ApiError(409, ErrorCode.INVALID_STATE, exc.message)
+
+
+@bp.get("/batches")
+def batches_list():
+    """The user's batches, newest first: ?status=&q=&sort=&page=&per_page=."""
+    try:
+        status = batch_queries.parse_status(request.args.get("status"))
+    except ValueError:
+        raise ApiError(
+            400, ErrorCode.BAD_REQUEST, "Unknown status filter.", {"status": "unknown value"}
+        ) from None
+    sort = request.args.get("sort") or batch_queries.DEFAULT_SORT
+    if sort not in batch_queries.SORTS:
+        raise ApiError(
+            400,
+            ErrorCode.BAD_REQUEST,
+            "Unknown sort order.",
+            {"sort": f"use one of {', '.join(batch_queries.SORTS)}"},
+        )
+    page = batch_queries.list_batches(
+        current_user.id,
+        status=status,
+        q=request.args.get("q"),
+        sort=sort,
+        page=int_arg("page", 1),
+        per_page=int_arg("per_page", batch_queries.DEFAULT_PER_PAGE),
+    )
+    return no_store(
+        jsonify(
+            batches=[batch_json(b) for b in page.items],
+            page=page.page,
+            pages=page.pages,
+            per_page=page.per_page,
+            total=page.total,
+        )
+    )
+
+
+@bp.get("/batches/<batch_id>")
+def batch_status(batch_id):
+    """Status JSON of a batch; 304 when the client's ETag is still current."""
+    snap = batch_queries.batch_snapshot(current_user.id, batch_id)
+    if snap is None:
+        raise not_found()
+    if request.if_none_match.contains_weak(snap.etag.strip('"')):
+        resp = Response(status=304)
+    else:
+        resp = Response(status_body(snap), mimetype="application/json")
+    resp.headers["ETag"] = snap.etag
+    return no_store(resp)
+
+
+class BodyCache:
+    """Rendered status bodies by ETag, least recently used dropped first (one per process).
+
+    A tag names one exact JSON: it is computed from every field the JSON shows, so a body stored
+    under it stays right for as long as the tag is current. The documents are read after the tag,
+    so a body is never older than its tag. The tag comes from an owner-scoped query: only the
+    batch's owner ever reaches its body.
+    """
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, tag: str) -> bytes | None:
+        with self._lock:
+            body = self._items.get(tag)
+            if body is not None:
+                self._items.move_to_end(tag)
+            return body
+
+    def put(self, tag: str, body: bytes) -> None:
+        with self._lock:
+            self._items[tag] = body
+            self._items.move_to_end(tag)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+STATUS_BODIES = BodyCache()
+
+
+def status_body(snap: batch_queries.BatchSnapshot) -> bytes:
+    """The status JSON of a snapshot, rendered once per tag (clients without a tag, many tabs)."""
+    body = STATUS_BODIES.get(snap.etag)
+    if body is None:
+        documents = batch_queries.batch_documents(snap.batch.id)
+        body = (current_app.json.dumps(batch_json(snap.batch, documents)) + "\n").encode()
+        STATUS_BODIES.put(snap.etag, body)
+    return body
+
+
+@bp.post("/batches/<batch_id>/cancel")
+def batch_cancel(batch_id):
+    """Cancel a queued or processing batch."""
+    try:
+        batch = batch_actions.cancel_batch(batch_id, current_user.id)
+    except batch_actions.NotFound:
+        raise not_found() from None
+    except batch_actions.InvalidState as exc:
+        raise invalid_state(exc) from None
+    return no_store(jsonify(batch_json(batch, batch_queries.batch_documents(batch.id))))
+
+
+@bp.post("/batches/<batch_id>/retry")
+def batch_retry(batch_id):
+    """Queue the failed documents of a batch again."""
+    try:
+        outcome = batch_actions.retry_batch(batch_id, current_user.id)
+    except batch_actions.NotFound:
+        raise not_found() from None
+    except batch_actions.InvalidState as exc:
+        raise invalid_state(exc) from None
+    batch = outcome.batch
+    return no_store(jsonify(batch_json(batch, batch_queries.batch_documents(batch.id))))
+
+
+@bp.delete("/batches/<batch_id>")
+def batch_delete(batch_id):
+    """Delete a batch with its documents, results and stored files."""
+    try:
+        batch_actions.delete_batch(batch_id, current_user.id)
+    except batch_actions.NotFound:
+        raise not_found() from None
+    return Response(status=204)
+
+
+@bp.get("/batches/<batch_id>/export")
+def batch_export(batch_id):
+    """The batch's results as a JSON, CSV or XLSX download (?format=&rows=document|item)."""
+    fmt = (request.args.get("format") or "json").strip().lower()
+    rows = (request.args.get("rows") or "document").strip().lower()
+    if fmt not in exports.FORMATS:
+        raise ApiError(
+            400,
+            ErrorCode.BAD_REQUEST,
+            "Unknown export format: use json, csv or xlsx.",
+            {"format": fmt},
+        )
+    if rows not in exports.ROW_MODES:
+        raise ApiError(
+            400, ErrorCode.BAD_REQUEST, "Unknown rows value: use document or item.", {"rows": rows}
+        )
+    batch = batch_queries.owned_batch(current_user.id, batch_id)
+    if batch is None:
+        raise not_found()
+    return export_response(batch, fmt, rows)
+
+
+def export_response(batch, fmt: str, rows: str) -> Response:
+    """Record the export and stream the file (shared with the batch page's download link)."""
+    batch_id, name = batch.id, batch.name
+    record(
+        AuditAction.BATCH_EXPORTED,
+        user_id=current_user.id,
+        batch_id=batch_id,
+        format=fmt,
+        rows=rows,
+    )
+    db.session.commit()
+    export = exports.export_batch(lambda: batch_queries.export_rows(batch_id), fmt, rows)
+    filename = exports.export_filename(name, batch_id, fmt, rows)
+    content_type = export.mimetype + ("; charset=utf-8" if fmt in ("csv", "json") else "")
+    resp = Response(stream_with_context(iter(export.body)), content_type=content_type)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return no_store(resp)

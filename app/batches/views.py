@@ -1,0 +1,252 @@
+"""Batch pages: the list, the live detail page, actions and bulk actions."""
+
+import io
+import zipfile
+from datetime import UTC, datetime
+from urllib.parse import urlparse
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from app.batches import bp, formatting
+from app.extensions import db
+from app.models import AuditAction, BatchStatus, states
+from app.models.audit import record
+from app.services import batch_actions, batch_queries, exports
+
+formatting.register(bp)
+
+STATUS_CHOICES = [s.value for s in BatchStatus]
+SORT_LABELS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "name": "Name",
+    "status": "Status",
+}
+
+
+def can_cancel(batch) -> bool:
+    """True when the batch may still be cancelled."""
+    return BatchStatus.CANCELLED in states.BATCH_TRANSITIONS[batch.status]
+
+
+def can_retry(batch) -> bool:
+    """True when the batch has failed documents that may be queued again."""
+    return batch.failed_count > 0 and batch.status not in (
+        BatchStatus.CANCELLED,
+        BatchStatus.COMPLETED,
+        BatchStatus.PENDING_UPLOAD,
+    )
+
+
+def local_target(target: str | None, default: str) -> str:
+    """Redirect only to paths of this site."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        if not urlparse(target).netloc:
+            return target
+    return default
+
+
+@bp.get("/batches")
+@login_required
+def index():
+    """The user's batches: filter, search, sort, paginate, act on one or several."""
+    status_arg = request.args.get("status", "")
+    try:
+        status = batch_queries.parse_status(status_arg)
+    except ValueError:
+        status, status_arg = None, ""
+    sort = request.args.get("sort", batch_queries.DEFAULT_SORT)
+    if sort not in batch_queries.SORTS:
+        sort = batch_queries.DEFAULT_SORT
+    q = request.args.get("q", "").strip()
+    try:
+        page_no = max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        page_no = 1
+    page = batch_queries.list_batches(current_user.id, status=status, q=q, sort=sort, page=page_no)
+    filters = {"status": status_arg, "q": q, "sort": sort}
+    return render_template(
+        "batches/index.html",
+        page=page,
+        filters=filters,
+        filtered=bool(status_arg or q),
+        statuses=STATUS_CHOICES,
+        sort_labels=SORT_LABELS,
+        can_cancel=can_cancel,
+        can_retry=can_retry,
+        here=request.full_path.rstrip("?"),
+    )
+
+
+@bp.get("/batches/<uuid:batch_id>")
+@login_required
+def detail(batch_id):
+    """One batch: summary, progress, documents, history; polls its status while it runs."""
+    snap = batch_queries.batch_snapshot(current_user.id, batch_id)
+    if snap is None:
+        abort(404)
+    batch = snap.batch
+    documents = batch_queries.batch_documents(batch.id)
+    resp = Response(
+        render_template(
+            "batches/detail.html",
+            batch=batch,
+            documents=documents,
+            history=batch_queries.batch_history(batch.id),
+            etag=snap.etag,
+            can_cancel=can_cancel(batch),
+            can_retry=can_retry(batch),
+        )
+    )
+    # The page shows live state: a reload must always ask the server.
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def run_action(action, batch_id, success: str):
+    """Run an action for the current user and flash its outcome."""
+    try:
+        result = action(batch_id, current_user.id)
+    except batch_actions.NotFound:
+        abort(404)
+    except batch_actions.InvalidState as exc:
+        flash(exc.message, "error")
+        return None
+    flash(success, "success")
+    return result
+
+
+@bp.post("/batches/<uuid:batch_id>/cancel")
+@login_required
+def cancel(batch_id):
+    """Cancel a running batch (a form with CSRF)."""
+    run_action(
+        batch_actions.cancel_batch,
+        batch_id,
+        "Batch cancelled. Documents already being processed will finish.",
+    )
+    default = url_for("batches.detail", batch_id=batch_id)
+    return redirect(local_target(request.form.get("next"), default))
+
+
+@bp.post("/batches/<uuid:batch_id>/retry")
+@login_required
+def retry(batch_id):
+    """Queue the failed documents again (a form with CSRF)."""
+    outcome = run_action(batch_actions.retry_batch, batch_id, "Failed documents queued again.")
+    if outcome is not None and not outcome.enqueued:
+        flash(
+            "The queue is unreachable right now; the documents will be picked up shortly.", "info"
+        )
+    default = url_for("batches.detail", batch_id=batch_id)
+    return redirect(local_target(request.form.get("next"), default))
+
+
+@bp.post("/batches/<uuid:batch_id>/delete")
+@login_required
+def delete(batch_id):
+    """Delete a batch (a form with CSRF, confirmed in the browser)."""
+    run_action(batch_actions.delete_batch, batch_id, "Batch deleted.")
+    target = local_target(request.form.get("next"), url_for("batches.index"))
+    if target.rstrip("/") == url_for("batches.detail", batch_id=batch_id):
+        target = url_for("batches.index")
+    return redirect(target)
+
+
+@bp.post("/batches/bulk")
+@login_required
+def bulk():
+    """Delete or export several selected batches."""
+    back = local_target(request.form.get("next"), url_for("batches.index"))
+    batches = batch_queries.owned_batches(current_user.id, request.form.getlist("batch_ids"))
+    if not batches:
+        flash("Select at least one batch first.", "error")
+        return redirect(back)
+    action = request.form.get("action")
+    if action == "delete":
+        deleted = 0
+        for batch in batches:
+            try:
+                batch_actions.delete_batch(batch.id, current_user.id)
+                deleted += 1
+            except batch_actions.NotFound:
+                continue
+        flash(f"Deleted {deleted} batch{'es' if deleted != 1 else ''}.", "success")
+        return redirect(back)
+    if action == "export":
+        fmt = request.form.get("format", "csv")
+        rows = request.form.get("rows", "document")
+        if fmt not in exports.FORMATS or rows not in exports.ROW_MODES:
+            flash("Choose an export format (CSV, XLSX or JSON) and a row layout.", "error")
+            return redirect(back)
+        return zip_export(batches, fmt, rows)
+    flash("Choose an action for the selected batches.", "error")
+    return redirect(back)
+
+
+class _Sink(io.RawIOBase):
+    """A write-only stream whose bytes are handed out as they are written."""
+
+    def __init__(self):
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        return data
+
+
+def zip_export(batches, fmt: str, rows: str) -> Response:
+    """A zip holding one export file per batch, streamed as it is written."""
+    items = [(b.id, b.name) for b in batches]
+    for batch_id, _name in items:
+        record(
+            AuditAction.BATCH_EXPORTED,
+            user_id=current_user.id,
+            batch_id=batch_id,
+            format=fmt,
+            rows=rows,
+            bundle=True,
+        )
+    db.session.commit()
+
+    def generate():
+        sink = _Sink()
+        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for batch_id, name in items:
+                export = exports.export_batch(
+                    lambda batch_id=batch_id: batch_queries.export_rows(batch_id), fmt, rows
+                )
+                filename = exports.export_filename(name, batch_id, fmt, rows)
+                with archive.open(filename, "w", force_zip64=True) as member:
+                    for chunk in export.body:
+                        member.write(chunk)
+                        if data := sink.take():
+                            yield data
+                if data := sink.take():
+                    yield data
+        yield sink.take()
+
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    resp = Response(stream_with_context(generate()), content_type="application/zip")
+    resp.headers["Content-Disposition"] = f'attachment; filename="batches-{stamp}.zip"'
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp

@@ -1,0 +1,165 @@
+"""Document pages: the result view, the original file, deletion of a single upload."""
+
+import re
+
+from flask import Response, abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+
+from app.batches import formatting
+from app.documents import bp
+from app.extensions import db
+from app.models import Batch, PromptStrategy
+from app.services import batch_actions, batch_queries
+from app.services.exports import flatten
+from app.services.storage import get_storage
+
+formatting.register(bp)
+
+# Only types the intake accepts are served as themselves; anything else is a plain download.
+SAFE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def owned_or_404(document_id):
+    doc = batch_queries.owned_document(current_user.id, document_id)
+    if doc is None:
+        abort(404)
+    return doc
+
+
+def used_prompt(doc, batch, attempts) -> str | None:
+    """The prompt of the latest attempt, else the one the document would run with."""
+    for job in reversed(attempts):
+        if job.prompt:
+            return job.prompt
+    if doc.extraction_prompt:
+        return doc.extraction_prompt
+    if batch is not None and batch.prompt_strategy == PromptStrategy.GLOBAL:
+        return batch.extraction_prompt
+    return None
+
+
+def field_rows(result: dict | None) -> list[dict]:
+    """The extracted fields as rows {name, value, confidence, page, source_text}."""
+    if not result:
+        return []
+    fields = result.get("fields") if isinstance(result.get("fields"), dict) else {}
+    data = result.get("data") if isinstance(result.get("data"), dict) else {}
+    rows = []
+    for name in list(data) + [n for n in fields if n not in data]:
+        if name == "line_items":
+            continue
+        info = fields.get(name) if isinstance(fields.get(name), dict) else {}
+        value = data.get(name, info.get("value"))
+        if isinstance(value, dict) and value:
+            # A nested object reads best as one row per inner value: "vendor.name".
+            for inner, inner_value in flatten(value, name).items():
+                rows.append(
+                    {
+                        "name": inner,
+                        "value": inner_value,
+                        "confidence": None,
+                        "page": None,
+                        "source_text": None,
+                    }
+                )
+            continue
+        rows.append(
+            {
+                "name": name,
+                "value": value,
+                "confidence": info.get("confidence"),
+                "page": info.get("page"),
+                "source_text": info.get("source_text"),
+            }
+        )
+    return rows
+
+
+def line_item_table(result: dict | None) -> tuple[list[str], list[dict]]:
+    """Columns and rows of the line items (objects; plain values go in one 'value' column)."""
+    items = (result or {}).get("line_items")
+    if not isinstance(items, list) and isinstance((result or {}).get("data"), dict):
+        items = result["data"].get("line_items")
+    if not isinstance(items, list) or not items:
+        return [], []
+    columns: dict[str, None] = {}
+    rows = []
+    for item in items:
+        row = item if isinstance(item, dict) else {"value": item}
+        columns.update(dict.fromkeys(row))
+        rows.append(row)
+    return list(columns), rows
+
+
+def download_name(filename: str | None) -> str:
+    """The original name without control characters or path separators (never empty)."""
+    name = CONTROL_CHARS.sub("", filename or "").replace("/", "_").replace("\\", "_").strip()
+    return name or "document"
+
+
+@bp.get("/documents/<uuid:document_id>")
+@login_required
+def detail(document_id):
+    """A document's result: fields, line items, raw JSON, prompt, attempts and errors."""
+    doc = owned_or_404(document_id)
+    batch = db.session.get(Batch, doc.batch_id) if doc.batch_id else None
+    result = batch_queries.document_result(doc)
+    attempts = batch_queries.document_attempts(doc.id)
+    columns, items = line_item_table(result)
+    resp = Response(
+        render_template(
+            "documents/detail.html",
+            doc=doc,
+            batch=batch,
+            result=result,
+            fields=field_rows(result),
+            item_columns=columns,
+            items=items,
+            attempts=attempts,
+            prompt=used_prompt(doc, batch, attempts),
+        )
+    )
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/documents/<uuid:document_id>/file")
+@login_required
+def file(document_id):
+    """The original upload, as an attachment under its original name (owner only)."""
+    doc = owned_or_404(document_id)
+    storage = get_storage()
+    try:
+        stream = storage.open(doc.storage_key)
+    except (FileNotFoundError, ValueError):
+        abort(404)
+    mimetype = doc.mime_type if doc.mime_type in SAFE_TYPES else "application/octet-stream"
+    resp = send_file(
+        stream,
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=download_name(doc.original_filename),
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.post("/documents/<uuid:document_id>/delete")
+@login_required
+def delete(document_id):
+    """Delete a single upload (a form with CSRF, confirmed in the browser)."""
+    try:
+        batch_actions.delete_document(document_id, current_user.id)
+    except batch_actions.NotFound:
+        abort(404)
+    except batch_actions.InvalidState as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("documents.detail", document_id=document_id))
+    flash("Document deleted.", "success")
+    return redirect(url_for("main.dashboard"))

@@ -1,0 +1,333 @@
+"""Cancel, retry and delete: the user's actions on batches and single documents.
+
+Shared by the API, the pages and the command line. Each action is one unit of work: it checks the
+state, changes rows with conditional UPDATEs (the counters move in SQL, never read-modify-write),
+records an AuditEvent and commits; what must wait for the commit (enqueueing jobs, removing stored
+files) happens right after it.
+
+Lock order is documents first, then the batch row, the same order in which a document job finishes
+(its document, then the batch counters), so an action racing a worker waits instead of deadlocking.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import (
+    AuditAction,
+    Batch,
+    BatchStatus,
+    Document,
+    DocumentStatus,
+    IllegalTransition,
+    audit,
+    states,
+)
+from app.models.types import utcnow
+from app.services import queueing, quota
+from app.services.batch_queries import as_uuid
+from app.services.storage import get_storage
+
+log = logging.getLogger(__name__)
+
+B, D = BatchStatus, DocumentStatus
+
+
+class NotFound(LookupError):
+    """No such batch or document for this owner (also another user's id)."""
+
+
+class InvalidState(Exception):
+    """The action does not apply to the batch or document in its current state."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class RetryOutcome:
+    """What a retry did: the batch and the documents put back in the queue."""
+
+    batch: Batch
+    document_ids: list[uuid.UUID] = field(default_factory=list)
+    enqueued: int = 0
+
+
+def _owned(model, owner_id, obj_id):
+    obj_id = as_uuid(obj_id)
+    if obj_id is None:
+        raise NotFound()
+    stmt = sa.select(model).where(model.id == obj_id)
+    if owner_id is not None:
+        stmt = stmt.where(model.user_id == owner_id)
+    obj = db.session.scalar(stmt.execution_options(populate_existing=True))
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def _lock_documents(batch_id: uuid.UUID) -> list:
+    """Lock the batch's document rows (in id order) and return what the actions need of them."""
+    stmt = (
+        sa.select(
+            Document.id,
+            Document.status,
+            Document.storage_key,
+            Document.reserved_pages,
+            Document.usage_id,
+        )
+        .where(Document.batch_id == batch_id)
+        .order_by(Document.id)
+        .with_for_update()
+    )
+    return list(db.session.execute(stmt))
+
+
+def _lock_batch(batch_id: uuid.UUID) -> Batch:
+    """Lock the batch row and reload it."""
+    stmt = (
+        sa.select(Batch)
+        .where(Batch.id == batch_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    batch = db.session.scalar(stmt)
+    if batch is None:
+        raise NotFound()
+    return batch
+
+
+def _label(status) -> str:
+    return str(status).replace("_", " ")
+
+
+def cancel_batch(batch_id, owner_id: uuid.UUID | None, actor_id: uuid.UUID | None = None) -> Batch:
+    """Cancel a queued or processing batch: waiting documents are cancelled, running ones finish.
+
+    The batch is `cancelled` at once; its completed_at is set when every document is terminal
+    (now, if none is still running; otherwise by the job or the finalizer that ends the last one).
+    """
+    batch = _owned(Batch, owner_id, batch_id)
+    try:
+        states.check_batch(batch.status, B.CANCELLED)
+    except IllegalTransition:
+        raise InvalidState(f"A {_label(batch.status)} batch cannot be cancelled.") from None
+    _lock_documents(batch.id)
+    batch = _lock_batch(batch.id)
+    try:
+        states.check_batch(batch.status, B.CANCELLED)
+    except IllegalTransition:
+        db.session.rollback()
+        raise InvalidState(f"A {_label(batch.status)} batch cannot be cancelled.") from None
+
+    now = utcnow()
+    cancelled = db.session.execute(
+        sa.update(Document)
+        .where(
+            Document.batch_id == batch.id,
+            Document.status.in_(states.document_sources(D.CANCELLED, list(D))),
+        )
+        .values(status=D.CANCELLED, updated_at=now, completed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    all_terminal = (
+        Batch.completed_count + Batch.failed_count + Batch.cancelled_count + cancelled
+        >= Batch.document_count
+    )
+    moved = db.session.execute(
+        sa.update(Batch)
+        .where(Batch.id == batch.id, Batch.status.in_(states.batch_sources(B.CANCELLED, list(B))))
+        .values(
+            status=B.CANCELLED,
+            cancelled_count=Batch.cancelled_count + cancelled,
+            updated_at=now,
+            completed_at=sa.case((all_terminal, now), else_=None),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        db.session.rollback()
+        raise InvalidState("The batch changed state while it was being cancelled; try again.")
+    audit.record(
+        AuditAction.BATCH_CANCELLED,
+        user_id=actor_id or owner_id,
+        batch_id=batch.id,
+        cancelled_documents=cancelled,
+    )
+    db.session.commit()
+    log.info("batch %s cancelled: %d document(s) cancelled", batch.id, cancelled)
+    return _owned(Batch, None, batch.id)
+
+
+def retry_batch(
+    batch_id, owner_id: uuid.UUID | None, actor_id: uuid.UUID | None = None
+) -> RetryOutcome:
+    """Put the failed documents of a batch back in the queue under the same batch.
+
+    Errors are cleared, failed_count goes down in SQL, a finished batch reopens as `queued` (a
+    processing one stays processing); the jobs are enqueued after the commit. Attempts keep
+    counting: each new run adds one ExtractionJob row.
+    """
+    batch = _owned(Batch, owner_id, batch_id)
+    _check_retry(batch)
+    _lock_documents(batch.id)
+    batch = _lock_batch(batch.id)
+    try:
+        _check_retry(batch)
+    except InvalidState:
+        db.session.rollback()
+        raise
+
+    now = utcnow()
+    ids = list(
+        db.session.scalars(
+            sa.update(Document)
+            .where(
+                Document.batch_id == batch.id,
+                Document.status.in_(states.document_sources(D.UPLOADED, [D.FAILED])),
+            )
+            .values(
+                status=D.UPLOADED,
+                error_code=None,
+                error_message=None,
+                started_at=None,
+                completed_at=None,
+                updated_at=now,
+            )
+            .returning(Document.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if not ids:
+        db.session.rollback()
+        raise InvalidState("Nothing to retry: no document of this batch has failed.")
+    values = {
+        "failed_count": sa.func.greatest(Batch.failed_count - len(ids), 0)
+        if db.engine.dialect.name == "postgresql"
+        else sa.func.max(Batch.failed_count - len(ids), 0),
+        "updated_at": now,
+        "completed_at": None,
+    }
+    stmt = sa.update(Batch).where(Batch.id == batch.id)
+    if batch.status in states.BATCH_FINAL:
+        stmt = stmt.where(Batch.status.in_(states.batch_sources(B.QUEUED, states.BATCH_FINAL)))
+        values["status"] = B.QUEUED
+    else:
+        stmt = stmt.where(Batch.status == batch.status)
+    moved = db.session.execute(
+        stmt.values(**values).execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        db.session.rollback()
+        raise InvalidState("The batch changed state while it was being retried; try again.")
+    audit.record(
+        AuditAction.BATCH_RETRIED,
+        user_id=actor_id or owner_id,
+        batch_id=batch.id,
+        retried_documents=len(ids),
+    )
+    db.session.commit()
+    enqueued = queueing.enqueue_documents(ids)
+    log.info("batch %s retried: %d document(s) queued again", batch.id, len(ids))
+    return RetryOutcome(_owned(Batch, None, batch.id), ids, enqueued)
+
+
+def _check_retry(batch: Batch) -> None:
+    if batch.status in (B.CANCELLED, B.COMPLETED, B.PENDING_UPLOAD):
+        raise InvalidState(f"A {_label(batch.status)} batch cannot be retried.")
+    if batch.failed_count <= 0:
+        raise InvalidState("Nothing to retry: no document of this batch has failed.")
+
+
+def delete_batch(batch_id, owner_id: uuid.UUID | None, actor_id: uuid.UUID | None = None) -> int:
+    """Delete a batch in any state with its documents, attempts, results and stored files.
+
+    Pages reserved by documents that never completed are given back. A job that later meets one
+    of the deleted documents finds no row and ends without doing anything. Returns the number of
+    documents deleted.
+    """
+    batch = _owned(Batch, owner_id, batch_id)
+    batch_id, name = batch.id, batch.name
+    docs = _lock_documents(batch_id)
+    _lock_batch(batch_id)
+    _release_unfinished(docs)
+    db.session.execute(
+        sa.delete(Document)
+        .where(Document.batch_id == batch_id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.delete(Batch).where(Batch.id == batch_id).execution_options(synchronize_session=False)
+    )
+    audit.record(
+        AuditAction.BATCH_DELETED,
+        user_id=actor_id or owner_id,
+        batch_id=batch_id,
+        name=name,
+        deleted_documents=len(docs),
+    )
+    db.session.expunge(batch)
+    db.session.commit()
+    _remove_files(d.storage_key for d in docs)
+    log.info("batch %s deleted with %d document(s)", batch_id, len(docs))
+    return len(docs)
+
+
+def delete_document(
+    document_id, owner_id: uuid.UUID | None, actor_id: uuid.UUID | None = None
+) -> None:
+    """Delete a single upload (a document without a batch) with its results and stored file."""
+    doc = _owned(Document, owner_id, document_id)
+    if doc.batch_id is not None:
+        raise InvalidState(
+            "This document belongs to a batch: delete the batch, or open it to manage its documents."
+        )
+    row = db.session.execute(
+        sa.select(
+            Document.id,
+            Document.status,
+            Document.storage_key,
+            Document.reserved_pages,
+            Document.usage_id,
+        )
+        .where(Document.id == doc.id)
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise NotFound()
+    _release_unfinished([row])
+    db.session.execute(
+        sa.delete(Document)
+        .where(Document.id == doc.id)
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        AuditAction.DOCUMENT_DELETED,
+        user_id=actor_id or owner_id,
+        document_id=row.id,
+        filename=doc.original_filename,
+    )
+    db.session.expunge(doc)
+    db.session.commit()
+    _remove_files([row.storage_key])
+    log.info("document %s deleted", row.id)
+
+
+def _release_unfinished(docs) -> None:
+    """Give back pages still reserved by documents that will now never complete."""
+    for d in docs:
+        if d.status in (D.UPLOADED, D.PROCESSING) and d.reserved_pages and d.usage_id:
+            quota.release(d.usage_id, d.reserved_pages)
+
+
+def _remove_files(keys) -> None:
+    storage = get_storage()
+    for key in keys:
+        try:
+            storage.delete(key)
+        except Exception:  # noqa: BLE001 - rows are gone; a leftover file is only logged
+            log.exception("could not remove stored file %s", key)

@@ -1,0 +1,294 @@
+"""Reads of batches and documents for the pages, the API and exports, always scoped to an owner.
+
+Every lookup takes the owner's id: another user's id finds nothing, exactly like an unknown id
+(SPEC invariant 6). The status reads are built to cost the same number of queries whatever the size
+of the batch: one query for the batch and its change tag, one for its documents.
+"""
+
+import hashlib
+import math
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Batch,
+    BatchStatus,
+    Document,
+    DocumentStatus,
+    ExtractionJob,
+    ExtractionResult,
+)
+
+# Bumped when the status JSON changes shape, so clients holding an old tag get the new shape.
+TAG_VERSION = "1"
+
+SORTS = {
+    "newest": (Batch.created_at.desc(), Batch.id.desc()),
+    "oldest": (Batch.created_at.asc(), Batch.id.asc()),
+    "name": (sa.func.lower(Batch.name).asc(), Batch.created_at.desc()),
+    "status": (Batch.status.asc(), Batch.created_at.desc()),
+}
+DEFAULT_SORT = "newest"
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+EXPORT_CHUNK = 200
+
+
+@dataclass(frozen=True)
+class BatchPage:
+    """One page of a user's batches."""
+
+    items: list[Batch]
+    page: int
+    pages: int
+    per_page: int
+    total: int
+
+
+@dataclass(frozen=True)
+class BatchSnapshot:
+    """A batch with the tag of its current status JSON."""
+
+    batch: Batch
+    etag: str
+
+
+def as_uuid(value) -> uuid.UUID | None:
+    """A UUID from a UUID or its text; None when it is not one."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def owned_batch(owner_id: uuid.UUID | None, batch_id) -> Batch | None:
+    """The batch with this id if it belongs to the owner (any owner when owner_id is None)."""
+    batch_id = as_uuid(batch_id)
+    if batch_id is None:
+        return None
+    stmt = sa.select(Batch).where(Batch.id == batch_id)
+    if owner_id is not None:
+        stmt = stmt.where(Batch.user_id == owner_id)
+    return db.session.scalar(stmt)
+
+
+def owned_document(owner_id: uuid.UUID | None, document_id) -> Document | None:
+    """The document with this id if it belongs to the owner (any owner when owner_id is None)."""
+    document_id = as_uuid(document_id)
+    if document_id is None:
+        return None
+    stmt = sa.select(Document).where(Document.id == document_id)
+    if owner_id is not None:
+        stmt = stmt.where(Document.user_id == owner_id)
+    return db.session.scalar(stmt)
+
+
+def status_tag(batch: Batch, document_rows: int, last_change, change_sum) -> str:
+    """The ETag of a batch's status JSON, from the fields that make it up."""
+    parts = (
+        TAG_VERSION,
+        batch.id,
+        batch.name,
+        batch.description,
+        batch.prompt_strategy,
+        batch.extraction_prompt,
+        batch.status,
+        batch.updated_at,
+        batch.completed_at,
+        batch.document_count,
+        batch.completed_count,
+        batch.failed_count,
+        batch.cancelled_count,
+        batch.total_pages,
+        document_rows,
+        last_change,
+        change_sum,
+    )
+    digest = hashlib.sha1("|".join(str(p) for p in parts).encode(), usedforsecurity=False)
+    return f'"{digest.hexdigest()[:24]}"'
+
+
+def _change_sum():
+    """The sum of the documents' updated_at as numbers.
+
+    Every write to a document row sets a new updated_at, so the sum moves with any change, even
+    one stamped earlier than the latest (a worker whose transaction began first but committed
+    last, or a clock a little behind), which a max() alone would miss.
+    """
+    if db.engine.dialect.name == "sqlite":
+        return sa.func.sum(sa.func.julianday(Document.updated_at))
+    return sa.func.sum(sa.extract("epoch", Document.updated_at))
+
+
+def batch_snapshot(owner_id: uuid.UUID | None, batch_id) -> BatchSnapshot | None:
+    """The owner's batch and its status tag, in one query; None when not found."""
+    batch_id = as_uuid(batch_id)
+    if batch_id is None:
+        return None
+    # Document changes (a claim, a detected type) need not touch the batch row, so the tag also
+    # covers the documents: their number, latest change and the sum of their change times.
+    stmt = (
+        sa.select(
+            Batch,
+            sa.func.count(Document.id),
+            sa.func.max(Document.updated_at),
+            _change_sum(),
+        )
+        .outerjoin(Document, Document.batch_id == Batch.id)
+        .where(Batch.id == batch_id)
+        .group_by(Batch.id)
+    )
+    if owner_id is not None:
+        stmt = stmt.where(Batch.user_id == owner_id)
+    row = db.session.execute(stmt).first()
+    if row is None:
+        return None
+    batch, rows, last_change, change_sum = row
+    return BatchSnapshot(batch, status_tag(batch, rows, last_change, change_sum))
+
+
+# The columns of the status JSON's documents: plain rows, no ORM objects to build per document.
+SUMMARY_COLUMNS = (
+    Document.id,
+    Document.original_filename,
+    Document.status,
+    Document.page_count,
+    Document.document_type,
+    Document.extraction_prompt,
+    Document.error_code,
+    Document.error_message,
+)
+
+
+def batch_documents(batch_id: uuid.UUID) -> list:
+    """The documents of a batch in one SELECT, in upload order, as rows with summary columns."""
+    stmt = (
+        sa.select(*SUMMARY_COLUMNS)
+        .where(Document.batch_id == batch_id)
+        .order_by(Document.created_at, Document.original_filename, Document.id)
+    )
+    return list(db.session.execute(stmt))
+
+
+def document_result(document: Document) -> dict | None:
+    """The stored result JSON of a completed document, else None."""
+    if document.status != DocumentStatus.COMPLETED:
+        return None
+    return db.session.scalar(
+        sa.select(ExtractionResult.data).where(ExtractionResult.document_id == document.id)
+    )
+
+
+def document_attempts(document_id: uuid.UUID) -> list[ExtractionJob]:
+    """The processing attempts of a document, oldest first."""
+    stmt = (
+        sa.select(ExtractionJob)
+        .where(ExtractionJob.document_id == document_id)
+        .order_by(ExtractionJob.attempt, ExtractionJob.started_at)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def batch_history(batch_id: uuid.UUID, limit: int = 200) -> list[AuditEvent]:
+    """The audit events of a batch, oldest first."""
+    stmt = (
+        sa.select(AuditEvent)
+        .where(AuditEvent.batch_id == batch_id)
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def parse_status(value: str | None) -> BatchStatus | None:
+    """A batch status filter; None for empty; ValueError for an unknown status."""
+    if value in (None, ""):
+        return None
+    return BatchStatus(value)
+
+
+def list_batches(
+    owner_id: uuid.UUID,
+    status: BatchStatus | None = None,
+    q: str | None = None,
+    sort: str = DEFAULT_SORT,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+) -> BatchPage:
+    """A page of the owner's batches, filtered by status and name, sorted."""
+    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+    where = [Batch.user_id == owner_id]
+    if status is not None:
+        where.append(Batch.status == status)
+    if q and q.strip():
+        pattern = "%" + escape_like(q.strip()) + "%"
+        where.append(Batch.name.ilike(pattern, escape="\\"))
+    total = db.session.scalar(sa.select(sa.func.count(Batch.id)).where(*where)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = max(1, min(int(page), pages))
+    stmt = (
+        sa.select(Batch)
+        .where(*where)
+        .order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return BatchPage(list(db.session.scalars(stmt)), page, pages, per_page, total)
+
+
+def escape_like(text: str) -> str:
+    """Escape LIKE wildcards so a search matches them literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def owned_batches(owner_id: uuid.UUID, ids) -> list[Batch]:
+    """The owner's batches among these ids (unknown and foreign ids are skipped), newest first."""
+    wanted = [u for u in (as_uuid(i) for i in ids) if u is not None]
+    if not wanted:
+        return []
+    stmt = (
+        sa.select(Batch)
+        .where(Batch.user_id == owner_id, Batch.id.in_(wanted))
+        .order_by(Batch.created_at.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def export_rows(batch_id: uuid.UUID) -> Iterator[dict]:
+    """The export rows of a batch's documents, streamed from the database in chunks."""
+    stmt = (
+        sa.select(
+            Document.id,
+            Document.original_filename,
+            Document.status,
+            Document.document_type,
+            Document.page_count,
+            Document.error_code,
+            Document.error_message,
+            ExtractionResult.data,
+        )
+        .outerjoin(ExtractionResult, ExtractionResult.document_id == Document.id)
+        .where(Document.batch_id == batch_id)
+        .order_by(Document.created_at, Document.original_filename, Document.id)
+        .execution_options(yield_per=EXPORT_CHUNK)
+    )
+    for row in db.session.execute(stmt):
+        result = row.data if isinstance(row.data, dict) else {}
+        yield {
+            "id": str(row.id),
+            "filename": row.original_filename,
+            "status": str(row.status),
+            "document_type": row.document_type or result.get("document_type"),
+            "page_count": row.page_count,
+            "error_code": str(row.error_code) if row.error_code else None,
+            "error_message": row.error_message,
+            "data": result.get("data"),
+            "line_items": result.get("line_items"),
+        }
