@@ -23,12 +23,11 @@ def rate_limit_key() -> str:
     """Rate limits count per user when logged in, else per client address."""
     if has_request_context():
         user = getattr(g, "_login_user", None)
-        header = request.headers.get("Authorization", "")
-        if user is None and header.startswith("Bearer "):
+        if user is None and request.headers.get("Authorization", "").startswith("Bearer "):
             # Blueprint limits run before the Bearer check has set the request's user.
-            from app.services.accounts import user_for_token
+            from app.auth.bearer import bearer_user
 
-            user = user_for_token(header[len("Bearer ") :].strip())
+            user = bearer_user()
         elif user is None:
             user = current_user
         if user is not None and getattr(user, "is_authenticated", False):

@@ -7,6 +7,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
+from app.auth.bearer import bearer_token, bearer_user
 from app.auth.forms import EmptyForm, LoginForm, RegisterForm, TokenForm
 from app.extensions import db, limiter, login_manager
 from app.models import ApiToken
@@ -135,10 +136,9 @@ def revoke_token(token_id):
 @bp.before_app_request
 def bearer_auth():
     """`Authorization: Bearer <token>` authenticates a request without a session."""
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    if bearer_token() is None:
         return
-    user = accounts.user_for_token(header[len("Bearer ") :].strip())
+    user = bearer_user()
     # Flask-Login reads the request's user from g; a bad token leaves the request anonymous
     # even when a session cookie came along.
     g._login_user = user if user is not None else login_manager.anonymous_user()
@@ -148,5 +148,5 @@ def bearer_auth():
 @bp.teardown_app_request
 def forget_request_user(_exc):
     """The request's user must not outlive the request (an outer app context may be reused)."""
-    g.pop("_login_user", None)
-    g.pop("token_auth", None)
+    for key in ("_login_user", "token_auth", "_bearer_user"):
+        g.pop(key, None)

@@ -73,7 +73,8 @@ def user_for_token(plain: str) -> User | None:
     """The owner of an active token, or None."""
     if not plain:
         return None
-    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
-    if row is None or row.revoked_at is not None:
-        return None
-    return row.user
+    return db.session.scalar(
+        sa.select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_token(plain), ApiToken.revoked_at.is_(None))
+    )
