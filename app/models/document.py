@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import states
-from app.models.enums import DocumentStatus, ErrorCode, JobStatus
+from app.models.enums import DocumentStatus, JobStatus
 from app.models.types import JSONType, UTCDateTime, enum_column, new_id, utcnow
 
 
@@ -40,7 +40,8 @@ class Document(db.Model):
     status: Mapped[DocumentStatus] = mapped_column(
         enum_column(DocumentStatus), default=DocumentStatus.UPLOADED
     )
-    error_code: Mapped[ErrorCode | None] = mapped_column(enum_column(ErrorCode))
+    # A stable code from ErrorCode; kept as text so new codes need no schema change.
+    error_code: Mapped[str | None] = mapped_column(sa.String(50))
     error_message: Mapped[str | None] = mapped_column(sa.Text)
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     # Pages currently reserved in a usage row for this document (0 when nothing is held).

@@ -1,19 +1,36 @@
-"""initial schema
+"""Initial schema: users and tokens, plans and usage, batches, documents, extraction jobs and
+results, audit events, Stripe events, question batches and the searchable page text.
+
+document_pages.search_vector and its GIN index exist on PostgreSQL only; SQLite gets an FTS5
+table kept in step by triggers instead (app.models.questions.SQLITE_SEARCH_DDL).
 
 Revision ID: 0001_initial
-Revises: 
-Create Date: 2026-11-23 15:20:26.809575
+Revises:
+Create Date: 2026-11-23 16:48:02.544185
 
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from app.models.questions import SQLITE_SEARCH_DDL
+
 # revision identifiers, used by Alembic.
 revision = '0001_initial'
 down_revision = None
 branch_labels = None
 depends_on = None
+
+
+def is_postgresql():
+    return op.get_bind().dialect.name == "postgresql"
+
+
+def search_vector_column():
+    """The generated tsvector column, on PostgreSQL only."""
+    if not is_postgresql():
+        return []
+    return [sa.Column('search_vector', postgresql.TSVECTOR(), sa.Computed("to_tsvector('english', coalesce(text, ''))", persisted=True), nullable=True)]
 
 
 def upgrade():
@@ -131,7 +148,7 @@ def upgrade():
     sa.Column('document_type', sa.String(length=50), nullable=True),
     sa.Column('type_confidence', sa.Float(), nullable=True),
     sa.Column('status', sa.Enum('uploaded', 'processing', 'completed', 'failed', 'cancelled', name='documentstatus', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('error_code', sa.Enum('unauthorized', 'not_found', 'bad_request', 'csrf_failed', 'upgrade_required', 'too_many_files', 'no_files', 'unsupported_file', 'file_too_large', 'invalid_prompt', 'invalid_file', 'quota_exceeded', 'rate_limited', 'invalid_state', 'method_not_allowed', 'internal_error', 'service_unavailable', 'unreadable_pdf', 'encrypted_pdf', 'unreadable_file', 'no_text', 'extraction_failed', 'provider_error', 'worker_lost', 'file_missing', name='errorcode', native_enum=False, create_constraint=True, length=32), nullable=True),
+    sa.Column('error_code', sa.String(length=50), nullable=True),
     sa.Column('error_message', sa.Text(), nullable=True),
     sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('reserved_pages', sa.Integer(), server_default='0', nullable=False),
@@ -150,6 +167,46 @@ def upgrade():
         batch_op.create_index('ix_documents_batch_status', ['batch_id', 'status'], unique=False)
         batch_op.create_index('ix_documents_status_updated', ['status', 'updated_at'], unique=False)
         batch_op.create_index('ix_documents_user_created', ['user_id', 'created_at'], unique=False)
+
+    op.create_table('question_batches',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('source_filename', sa.String(length=255), nullable=True),
+    sa.Column('scope', sa.String(length=16), nullable=False),
+    sa.Column('scope_batch_id', sa.Uuid(), nullable=True),
+    sa.Column('status', sa.Enum('pending_upload', 'queued', 'processing', 'completed', 'partially_completed', 'failed', 'cancelled', name='batchstatus', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('columns', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('item_count', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('thread_count', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('completed_count', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('failed_count', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('cancelled_count', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['scope_batch_id'], ['batches.id'], name=op.f('fk_question_batches_scope_batch_id_batches'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_question_batches_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_question_batches'))
+    )
+    with op.batch_alter_table('question_batches', schema=None) as batch_op:
+        batch_op.create_index('ix_question_batches_status', ['status'], unique=False)
+        batch_op.create_index('ix_question_batches_user_created', ['user_id', 'created_at'], unique=False)
+
+    op.create_table('document_pages',
+    sa.Column('document_id', sa.Uuid(), nullable=False),
+    sa.Column('page', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    *search_vector_column(),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_document_pages_document_id_documents'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('document_id', 'page', name=op.f('pk_document_pages'))
+    )
+    if is_postgresql():
+        op.create_index('ix_document_pages_search', 'document_pages', ['search_vector'], unique=False, postgresql_using='gin')
+    else:
+        for statement in SQLITE_SEARCH_DDL:
+            op.execute(statement)
 
     op.create_table('extraction_jobs',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -183,16 +240,64 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_extraction_results')),
     sa.UniqueConstraint('document_id', name=op.f('uq_extraction_results_document_id'))
     )
+    op.create_table('question_items',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('question_batch_id', sa.Uuid(), nullable=False),
+    sa.Column('row_number', sa.Integer(), nullable=False),
+    sa.Column('chat_id', sa.String(length=200), nullable=True),
+    sa.Column('thread_key', sa.String(length=220), nullable=False),
+    sa.Column('question', sa.Text(), nullable=False),
+    sa.Column('document_ref', sa.String(length=255), nullable=True),
+    sa.Column('document_ids', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('original', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('status', sa.Enum('uploaded', 'processing', 'completed', 'failed', 'cancelled', name='documentstatus', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.Column('sources', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('context', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('error_code', sa.String(length=50), nullable=True),
+    sa.Column('error_message', sa.Text(), nullable=True),
+    sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('reserved_pages', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('usage_id', sa.Uuid(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['question_batch_id'], ['question_batches.id'], name=op.f('fk_question_items_question_batch_id_question_batches'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['usage_id'], ['usage.id'], name=op.f('fk_question_items_usage_id_usage'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_question_items')),
+    sa.UniqueConstraint('question_batch_id', 'row_number', name='uq_question_items_row')
+    )
+    with op.batch_alter_table('question_items', schema=None) as batch_op:
+        batch_op.create_index('ix_question_items_status_updated', ['status', 'updated_at'], unique=False)
+        batch_op.create_index('ix_question_items_thread', ['question_batch_id', 'thread_key', 'row_number'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('question_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_question_items_thread')
+        batch_op.drop_index('ix_question_items_status_updated')
+
+    op.drop_table('question_items')
     op.drop_table('extraction_results')
     with op.batch_alter_table('extraction_jobs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_extraction_jobs_document_id'))
 
     op.drop_table('extraction_jobs')
+    if is_postgresql():
+        op.drop_index('ix_document_pages_search', table_name='document_pages', postgresql_using='gin')
+    else:
+        op.execute("DROP TABLE IF EXISTS document_pages_fts")
+
+    op.drop_table('document_pages')
+    with op.batch_alter_table('question_batches', schema=None) as batch_op:
+        batch_op.drop_index('ix_question_batches_user_created')
+        batch_op.drop_index('ix_question_batches_status')
+
+    op.drop_table('question_batches')
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index('ix_documents_user_created')
         batch_op.drop_index('ix_documents_status_updated')
