@@ -127,6 +127,14 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     LOG_JSON = env_bool("LOG_JSON", False)
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Security headers (app/security.py). HSTS and the proxy fix only where a router adds HTTPS.
+    CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", "")
+    HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
+    PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = env_int("PROXY_FIX_X_PROTO", 0)
+    # /readyz wants a worker whose heartbeat is younger than this (RQ's worker TTL + a minute).
+    READY_WORKER_HEARTBEAT_SECONDS = env_int("READY_WORKER_HEARTBEAT_SECONDS", 480)
     TESTING = False
 
 
@@ -144,6 +152,10 @@ class ProductionConfig(Config):
     ALLOW_SQLITE = env_bool("ALLOW_SQLITE", False)
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
+    PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 1)
+    PROXY_FIX_X_PROTO = env_int("PROXY_FIX_X_PROTO", 1)
     PREFERRED_URL_SCHEME = "https"
     LOG_JSON = env_bool("LOG_JSON", True)
 

@@ -6,7 +6,9 @@ from flask import Flask, redirect, request, url_for
 
 from app.errors import MESSAGES, ApiError, error_response, register_errorhandlers, wants_json
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.logging import register_logging
 from app.models.enums import ErrorCode
+from app.security import register_security
 
 NAV_LINKS = [
     ("main.dashboard", "Dashboard"),
@@ -26,6 +28,8 @@ def create_app(config_class=None) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
     app.config.from_object(config_class or config_from_env())
     check_config(app)
+    register_logging(app)
+    register_security(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -103,11 +107,29 @@ def register_blueprints(app: Flask) -> None:
     """Mount the pages and the API."""
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
+    from app.billing import bp as billing_bp
     from app.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(billing_bp)
+
+    from app.batches import bp as batches_bp
+    from app.documents import bp as documents_bp
+
+    app.register_blueprint(batches_bp)
+    app.register_blueprint(documents_bp)
+
+    from app.admin import register as register_admin
+    from app.analytics import bp as analytics_bp
+
+    app.register_blueprint(analytics_bp)
+
+    from app.questions import bp as questions_bp
+
+    app.register_blueprint(questions_bp)
+    register_admin(app)  # after auth: its guard reads the user the Bearer check sets
 
 
 def register_commands(app: Flask) -> None:

@@ -1,13 +1,618 @@
-"""The document job (a placeholder until the pipeline lands): claims nothing, only logs."""
+"""The document job: one RQ job per document, an ordered list of steps.
 
+    claim → check batch → reserve quota │ open file → resolve prompt → extract │ store
+
+Each step reads or changes the database with conditional statements, so the job is safe to run
+twice, to be retried, and to run after the document was cancelled or deleted:
+
+- claim: `UPDATE documents SET status='processing', attempts=attempts+1 WHERE status='uploaded'`.
+  Nothing claimed (already running, finished, cancelled, deleted) ends the job quietly. The claim's
+  attempt number fences every later write (`WHERE status='processing' AND attempts=<n>`): if the
+  sweeper took the document back meanwhile, this run's writes match nothing and it stops.
+- check batch: a cancelled batch cancels the document instead; the first claim of a batch moves
+  it `queued → processing`.
+- quota: one conditional UPDATE on the usage row (`pages_used + n <= limit`); the reservation is
+  written on the document (reserved_pages, usage_id). Claim, batch check and reservation are one
+  transaction, committed before the extraction starts. The reservation is released in the
+  transaction that fails the document or puts it back for a retry; completing keeps the charge.
+- store: the result, `processing → completed`, this attempt's ExtractionJob row and the batch
+  counter (`completed_count = completed_count + 1`) in one transaction; the job that ends a
+  batch's last document finalizes the batch right away.
+
+Outcomes: `Stop` ends the job normally without a change; `DocumentFailed` fails the document with a
+stable error code and a message the user can act on; a transient error (provider unavailable,
+database connection lost, Redis hiccup) puts the document back to `uploaded`, releases its pages
+and re-raises so that RQ retries it with backoff; once the retries are used up the document fails
+with `provider_error`. Any other exception is handled the same way but fails with
+`extraction_failed`, and the job stays in RQ's failed registry for the operators.
+
+Locks are taken in one order everywhere (document, then batch, then usage row), as the batch
+actions do, so a job racing a cancel, a retry or the sweeper waits instead of deadlocking.
+"""
+
+import contextlib
+import importlib
 import logging
+import time
+import uuid
 
+import sqlalchemy as sa
+from flask import current_app
+from redis.exceptions import RedisError
+from rq import get_current_job
+from rq.timeouts import JobTimeoutException
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from app.extensions import db
+from app.logging import log_context
+from app.models import (
+    Batch,
+    BatchStatus,
+    Document,
+    DocumentStatus,
+    ErrorCode,
+    ExtractionJob,
+    ExtractionResult,
+    JobStatus,
+    Usage,
+    states,
+)
+from app.models.types import utcnow
+from app.services import finalize, prompts, quota
+from app.services.finalize import log_event
+from app.services.storage import get_storage
 from jobs import in_app_context
 
 log = logging.getLogger(__name__)
 
+B, D = BatchStatus, DocumentStatus
+
+MESSAGES = {
+    ErrorCode.FILE_MISSING: "The stored file is missing. Upload the document again.",
+    ErrorCode.PROVIDER_ERROR: (
+        "The extraction service did not answer after {attempts} attempts ({detail}). "
+        "Retry the document in a few minutes."
+    ),
+    ErrorCode.EXTRACTION_FAILED: (
+        "Extraction stopped on an unexpected error. Retry the document; if it fails again, "
+        "contact support with the document id."
+    ),
+    "timeout": (
+        "Extraction took longer than the {timeout}-second limit, {attempts} times. Split the "
+        "document into smaller files and upload them again."
+    ),
+    ErrorCode.QUOTA_EXCEEDED: (
+        "Not enough pages left this period: this document has {pages} page{s} and {left} of "
+        "{limit} are left. Upgrade your plan or retry after {period_end}."
+    ),
+}
+
+# What a run needs of its document, read back by the claim itself (no ORM object to expire).
+CLAIMED_COLUMNS = (
+    Document.attempts,
+    Document.batch_id,
+    Document.user_id,
+    Document.page_count,
+    Document.storage_key,
+    Document.mime_type,
+    Document.original_filename,
+    Document.extraction_prompt,
+    Document.document_type,
+    Document.reserved_pages,
+    Document.usage_id,
+)
+
+
+class Stop(Exception):  # noqa: N818 - an expected end, not an error
+    """An expected end of the job that changes nothing more (not claimable, claim lost)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class DocumentFailed(Exception):
+    """A permanent failure: the document fails with this stable code and message."""
+
+    def __init__(self, code: ErrorCode, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+_providers: dict = {}
+
+
+def provider_for(name: str):
+    """The extraction provider of this process (built once; `module:Class` names a custom one)."""
+    if name not in _providers:
+        if ":" in name:
+            module, _, attr = name.partition(":")
+            _providers[name] = getattr(importlib.import_module(module), attr)()
+        else:
+            from app.services.extraction import get_provider
+
+            _providers[name] = get_provider(name)
+    return _providers[name]
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures worth retrying: provider unavailable, lost connections."""
+    from app.services.extraction import TransientProviderError
+
+    if isinstance(exc, TransientProviderError | RedisError | OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def error_code(code: str) -> ErrorCode:
+    """A provider's error code as one of ours (extraction_failed when unknown)."""
+    try:
+        return ErrorCode(code)
+    except ValueError:
+        return ErrorCode.EXTRACTION_FAILED
+
+
+def _insert_for_dialect():
+    """The INSERT construct with ON CONFLICT support of the app's database."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+class DocumentPipeline:
+    """Processes one document; `run()` executes the steps in order."""
+
+    def __init__(self, document_id: uuid.UUID, rq_job=None):
+        self.document_id = document_id
+        self.rq_job = rq_job
+        self.provider_name = current_app.config["EXTRACTION_PROVIDER"]
+        self.provider = None
+        self.doc = None  # the claimed row: CLAIMED_COLUMNS
+        self.batch = None  # status, prompt_strategy, extraction_prompt of its batch
+        self.attempt: int | None = None
+        self.batch_id: uuid.UUID | None = None
+        self.held: tuple[uuid.UUID | None, int] = (None, 0)
+        self.claim_committed = False
+        self.job_row_id = uuid.uuid4()
+        self.source = None
+        self.resolved: prompts.ResolvedPrompt | None = None
+        self.result: dict | None = None
+        self.started = time.perf_counter()
+        self.extract_ms = 0
+        # Files opened for the provider and the log context, closed when the run ends.
+        self.scope = contextlib.ExitStack()
+        self.steps = (
+            self.claim,
+            self.check_batch,
+            self.reserve_quota,
+            self.open_file,
+            self.resolve_prompt,
+            self.extract,
+            self.store,
+        )
+
+    # -- running -------------------------------------------------------------------------------
+
+    def run(self) -> str:
+        """Run every step; the outcome as a word (completed, failed, stopped)."""
+        try:
+            for step in self.steps:
+                step()
+            return "completed"
+        except Stop as stop:
+            db.session.rollback()
+            log_event(
+                "document.skipped",
+                batch=self.batch_id,
+                document=self.document_id,
+                reason=stop.reason,
+            )
+            return "stopped"
+        except DocumentFailed as failure:
+            # No rollback: a refused reservation fails the claim's own transaction.
+            self.fail(failure.code, failure.message)
+            return "failed"
+        except Exception as exc:
+            db.session.rollback()
+            if not self.claim_committed:
+                raise  # nothing of this run is stored: RQ retries, or the sweeper enqueues again
+            return self.handle_error(exc)
+        finally:
+            self.scope.close()
+
+    def handle_error(self, exc: Exception) -> str:
+        """Put the document back for RQ's retry, or fail it once the retries are used up."""
+        retries_left = getattr(self.rq_job, "retries_left", None) or 0
+        if retries_left > 0:
+            with contextlib.suppress(Exception):
+                self.requeue(exc)
+            raise exc
+        if isinstance(exc, JobTimeoutException):
+            timeout = current_app.config["JOB_TIMEOUT_SECONDS"]
+            message = MESSAGES["timeout"].format(attempts=self.attempt, timeout=timeout)
+            self.fail(ErrorCode.EXTRACTION_FAILED, message, detail=repr(exc))
+            return "failed"
+        if is_transient(exc):
+            detail = getattr(exc, "message", None) or type(exc).__name__
+            message = MESSAGES[ErrorCode.PROVIDER_ERROR].format(
+                attempts=self.attempt, detail=str(detail)[:200]
+            )
+            self.fail(ErrorCode.PROVIDER_ERROR, message, detail=repr(exc))
+            return "failed"
+        log.exception("document %s: unexpected error", self.document_id)
+        self.fail(ErrorCode.EXTRACTION_FAILED, MESSAGES[ErrorCode.EXTRACTION_FAILED], repr(exc))
+        raise exc
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def claim(self) -> None:
+        """uploaded → processing, counting the attempt (committed with the reservation)."""
+        now = utcnow()
+        self.doc = db.session.execute(
+            sa.update(Document)
+            .where(
+                Document.id == self.document_id,
+                Document.status.in_(states.document_sources(D.PROCESSING, [D.UPLOADED])),
+            )
+            .values(
+                status=D.PROCESSING,
+                attempts=Document.attempts + 1,
+                started_at=now,
+                updated_at=now,
+                completed_at=None,
+                error_code=None,
+                error_message=None,
+            )
+            .returning(*CLAIMED_COLUMNS)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if self.doc is None:
+            raise Stop("not_claimable")
+        self.attempt, self.batch_id = self.doc.attempts, self.doc.batch_id
+        self.scope.enter_context(log_context(batch_id=self.batch_id))
+
+    def check_batch(self) -> None:
+        """A cancelled batch cancels the document; the first claim moves its batch along."""
+        if self.batch_id is None:
+            return
+        self.batch = db.session.execute(
+            sa.select(Batch.status, Batch.prompt_strategy, Batch.extraction_prompt).where(
+                Batch.id == self.batch_id
+            )
+        ).first()
+        if self.batch is None:
+            raise Stop("batch_deleted")
+        if self.batch.status == B.CANCELLED:
+            db.session.rollback()
+            self.cancel()
+            raise Stop("batch_cancelled")
+        if self.batch.status == B.QUEUED:
+            db.session.execute(
+                sa.update(Batch)
+                .where(
+                    Batch.id == self.batch_id,
+                    Batch.status.in_(states.batch_sources(B.PROCESSING, [B.QUEUED])),
+                )
+                .values(status=B.PROCESSING, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+
+    def reserve_quota(self) -> None:
+        """Reserve the document's pages, then commit the claim; over the limit it fails."""
+        pages = self.doc.page_count
+        if self.doc.reserved_pages and self.doc.usage_id:
+            # A reservation an earlier attempt left behind is reused, never charged twice.
+            self.held = (self.doc.usage_id, self.doc.reserved_pages)
+        else:
+            usage_id = quota.reserve_pages(self.doc.user_id, pages)
+            if usage_id is not None:
+                db.session.execute(
+                    self.guarded(sa.update(Document))
+                    .values(reserved_pages=pages, usage_id=usage_id)
+                    .execution_options(synchronize_session=False)
+                )
+                self.held = (usage_id, pages)
+        self.open_attempt()
+        db.session.commit()
+        self.claim_committed = True
+        log_event(
+            "document.claimed", batch=self.batch_id, document=self.document_id, attempt=self.attempt
+        )
+        if self.held[0] is None:
+            raise DocumentFailed(ErrorCode.QUOTA_EXCEEDED, self.quota_message(pages))
+
+    def open_file(self) -> None:
+        """A local path of the stored file for the provider."""
+        from app.services.extraction import SourceDocument
+
+        doc = self.doc
+        try:
+            path = self.scope.enter_context(get_storage().local_path(doc.storage_key))
+        except FileNotFoundError:
+            raise DocumentFailed(ErrorCode.FILE_MISSING, MESSAGES[ErrorCode.FILE_MISSING]) from None
+        self.source = SourceDocument(
+            path=str(path),
+            mime_type=doc.mime_type,
+            filename=doc.original_filename,
+            page_count=doc.page_count,
+        )
+        self.provider = provider_for(self.provider_name)
+
+    def resolve_prompt(self) -> None:
+        """The prompt for this document; auto classifies it and stores type and prompt."""
+        self.resolved = self.call_provider(
+            lambda: prompts.resolve(
+                self.doc, self.batch, lambda: self.provider.classify(self.source)
+            )
+        )
+        if self.resolved.classified:
+            stored = db.session.execute(
+                self.guarded(sa.update(Document))
+                .values(
+                    document_type=self.resolved.document_type,
+                    type_confidence=self.resolved.type_confidence,
+                    extraction_prompt=self.resolved.prompt,
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if stored != 1:
+                raise Stop("claim_lost")
+            db.session.commit()
+
+    def extract(self) -> None:
+        """Run the provider on the file with the resolved prompt."""
+        started = time.perf_counter()
+        self.result = self.call_provider(
+            lambda: self.provider.extract(
+                self.source, self.resolved.prompt, document_type=self.resolved.document_type
+            )
+        )
+        self.extract_ms = int((time.perf_counter() - started) * 1000)
+
+    def store(self) -> None:
+        """Store the result, complete the document and count it, in one transaction."""
+        now = utcnow()
+        values = {
+            "status": D.COMPLETED,
+            "completed_at": now,
+            "updated_at": now,
+            "reserved_pages": 0,  # the pages stay charged: the reservation became use
+            "usage_id": None,
+        }
+        found_type = self.result.get("document_type")
+        if found_type and not self.resolved.classified and not self.doc.document_type:
+            values["document_type"] = found_type
+        done = db.session.execute(
+            self.guarded(sa.update(Document), D.COMPLETED)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done != 1:
+            raise Stop("claim_lost")
+        meta = self.result.get("meta") or {}
+        provider = meta.get("provider") or self.provider_name
+        insert = _insert_for_dialect()
+        db.session.execute(
+            insert(ExtractionResult)
+            .values(
+                id=uuid.uuid4(),
+                document_id=self.document_id,
+                data=self.result,
+                provider=provider,
+                model=meta.get("model"),
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_update(
+                index_elements=["document_id"],
+                set_={
+                    "data": self.result,
+                    "provider": provider,
+                    "model": meta.get("model"),
+                    "updated_at": now,
+                },
+            )
+        )
+        self.close_attempt(JobStatus.SUCCEEDED, model=meta.get("model"))
+        may_finalize = self.batch_id is not None and finalize.bump(self.batch_id, D.COMPLETED)
+        db.session.commit()
+        log_event(
+            "document.completed",
+            batch=self.batch_id,
+            document=self.document_id,
+            pages=self.doc.page_count,
+            ms=self.elapsed_ms(),
+            extract_ms=self.extract_ms,
+        )
+        if may_finalize:
+            finalize.finalize_batch(self.batch_id)
+
+    # -- outcomes ------------------------------------------------------------------------------
+
+    def fail(self, code: ErrorCode, message: str, detail: str | None = None) -> None:
+        """processing → failed with a stable code, releasing the reservation; commits."""
+        now = utcnow()
+        failed = db.session.execute(
+            self.guarded(sa.update(Document), D.FAILED)
+            .values(
+                status=D.FAILED,
+                error_code=code,
+                error_message=message,
+                completed_at=now,
+                updated_at=now,
+                reserved_pages=0,
+                usage_id=None,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if failed != 1:
+            db.session.rollback()
+            log_event(
+                "document.skipped",
+                batch=self.batch_id,
+                document=self.document_id,
+                reason="claim_lost",
+            )
+            return
+        self.close_attempt(JobStatus.FAILED, error_code=code, error_message=detail or message)
+        may_finalize = self.batch_id is not None and finalize.bump(self.batch_id, D.FAILED)
+        released = self.release()
+        db.session.commit()
+        log_event(
+            "document.failed",
+            batch=self.batch_id,
+            document=self.document_id,
+            level=logging.WARNING,
+            code=code,
+            released_pages=released,
+            ms=self.elapsed_ms(),
+        )
+        if may_finalize:
+            finalize.finalize_batch(self.batch_id)
+
+    def requeue(self, exc: Exception) -> None:
+        """processing → uploaded with the reservation released, so RQ's retry can claim again."""
+        db.session.rollback()
+        moved = db.session.execute(
+            self.guarded(sa.update(Document), D.UPLOADED)
+            .values(status=D.UPLOADED, updated_at=utcnow(), reserved_pages=0, usage_id=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved != 1:
+            db.session.rollback()
+            return
+        self.close_attempt(
+            JobStatus.FAILED,
+            error_code=ErrorCode.PROVIDER_ERROR
+            if is_transient(exc)
+            else ErrorCode.EXTRACTION_FAILED,
+            error_message=f"will retry: {exc!r}"[:2000],
+        )
+        released = self.release()
+        db.session.commit()
+        log_event(
+            "document.retrying",
+            batch=self.batch_id,
+            document=self.document_id,
+            level=logging.WARNING,
+            attempt=self.attempt,
+            released_pages=released,
+            error=type(exc).__name__,
+        )
+
+    def cancel(self) -> None:
+        """The document's batch was cancelled: uploaded → cancelled and counted; commits."""
+        now = utcnow()
+        cancelled = db.session.execute(
+            sa.update(Document)
+            .where(
+                Document.id == self.document_id,
+                Document.status.in_(states.document_sources(D.CANCELLED, [D.UPLOADED])),
+            )
+            .values(status=D.CANCELLED, completed_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if cancelled != 1:
+            db.session.rollback()
+            return
+        may_finalize = finalize.bump(self.batch_id, D.CANCELLED)
+        quota.release_held(self.document_id)
+        db.session.commit()
+        log_event("document.cancelled", batch=self.batch_id, document=self.document_id)
+        if may_finalize:
+            finalize.finalize_batch(self.batch_id)
+
+    # -- shared by the steps -----------------------------------------------------------------
+
+    def guarded(self, stmt, new: DocumentStatus | None = None):
+        """Restrict an UPDATE to this run's claim: still processing, same attempt."""
+        sources = states.document_sources(new, [D.PROCESSING]) if new else [D.PROCESSING]
+        return stmt.where(
+            Document.id == self.document_id,
+            Document.status.in_(sources),
+            Document.attempts == self.attempt,
+        )
+
+    def release(self) -> int:
+        """Give back the pages this run holds (its guarded UPDATE has just zeroed them)."""
+        usage_id, pages = self.held
+        quota.release(usage_id, pages)
+        self.held = (None, 0)
+        return pages if usage_id else 0
+
+    def open_attempt(self) -> None:
+        """This attempt's ExtractionJob row."""
+        db.session.execute(
+            sa.insert(ExtractionJob).values(
+                id=self.job_row_id,
+                document_id=self.document_id,
+                attempt=self.attempt,
+                status=JobStatus.RUNNING,
+                rq_job_id=getattr(self.rq_job, "id", None),
+                provider=self.provider_name,
+                started_at=utcnow(),
+            )
+        )
+
+    def close_attempt(self, status: JobStatus, **values) -> None:
+        """Finish this attempt's ExtractionJob row."""
+        if values.get("error_code") is not None:
+            values["error_code"] = str(values["error_code"])
+        values.update(status=status, finished_at=utcnow(), duration_ms=self.elapsed_ms())
+        if self.resolved is not None:
+            values.setdefault("prompt", self.resolved.prompt)
+        model = values.pop("model", None) or getattr(self.provider, "model", None)
+        if model:
+            values["model"] = model
+        db.session.execute(
+            sa.update(ExtractionJob)
+            .where(ExtractionJob.id == self.job_row_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    def call_provider(self, fn):
+        """Call the provider; its permanent errors become DocumentFailed."""
+        from app.services.extraction import ExtractionError, TransientProviderError
+
+        try:
+            return fn()
+        except TransientProviderError:
+            raise
+        except ExtractionError as exc:
+            raise DocumentFailed(error_code(exc.code), exc.message) from exc
+
+    def quota_message(self, pages: int) -> str:
+        """Why the quota stopped this document, and what the user can do."""
+        allowed = quota.allowance(self.doc.user_id)
+        used = db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Usage.pages_used), 0)).where(
+                Usage.user_id == self.doc.user_id,
+                Usage.period_start == allowed.period.start,
+            )
+        )
+        return MESSAGES[ErrorCode.QUOTA_EXCEEDED].format(
+            pages=pages,
+            s="" if pages == 1 else "s",
+            left=max(allowed.limit - int(used or 0), 0),
+            limit=allowed.limit,
+            period_end=allowed.period.end.date().isoformat(),
+        )
+
+    def elapsed_ms(self) -> int:
+        return int((time.perf_counter() - self.started) * 1000)
+
 
 @in_app_context
-def process_document(document_id: str) -> None:
-    """Process one document."""
-    log.info("document job received for %s", document_id)
+def process_document(document_id: str) -> str:
+    """Process one document (the RQ job); returns the outcome."""
+    try:
+        doc_id = uuid.UUID(str(document_id))
+    except ValueError:
+        log.warning("document job with an invalid id %r", document_id)
+        return "stopped"
+    with log_context(document_id=doc_id):
+        return DocumentPipeline(doc_id, get_current_job()).run()

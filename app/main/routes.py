@@ -1,7 +1,7 @@
-"""Landing page, dashboard and /healthz."""
+"""Landing page, dashboard and the health checks /healthz and /readyz."""
 
 import sqlalchemy as sa
-from flask import jsonify, redirect, render_template, url_for
+from flask import current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.extensions import db, get_redis
@@ -66,5 +66,39 @@ def healthz():
     }
     resp = jsonify(body)
     resp.status_code = 200 if ok else 503
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def check_workers_and_scheduler() -> dict[str, str | None]:
+    """None per check when an RQ worker has a recent heartbeat and rqscheduler runs."""
+    from app.admin import monitor
+
+    try:
+        conn = get_redis()
+        workers = monitor.check_workers(conn, current_app.config["READY_WORKER_HEARTBEAT_SECONDS"])
+        scheduler = monitor.check_scheduler(conn)
+    except Exception as exc:  # noqa: BLE001 - Redis down: both unknown
+        reason = f"Redis unreachable ({type(exc).__name__})"
+        return {"workers": reason, "scheduler": reason}
+    return {
+        "workers": None if workers.ok else workers.detail,
+        "scheduler": None if scheduler.ok else scheduler.detail,
+    }
+
+
+@bp.route("/readyz")
+def readyz():
+    """Ready to serve and to process: /healthz plus a live worker and scheduler; else 503."""
+    checks = {"database": check_database(), "redis": check_redis()}
+    checks.update(check_workers_and_scheduler())
+    missing = [name for name, problem in checks.items() if problem is not None]
+    body = {
+        "status": "ok" if not missing else "unavailable",
+        "checks": {k: ("ok" if v is None else f"error: {v}") for k, v in checks.items()},
+        "missing": missing,
+    }
+    resp = jsonify(body)
+    resp.status_code = 200 if not missing else 503
     resp.headers["Cache-Control"] = "no-store"
     return resp

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Subscription, Usage, User
+from app.models import Document, Plan, Subscription, Usage, User
 from app.models.types import utcnow
 from app.services import plans
 
@@ -47,16 +46,30 @@ def usage_row(user_id: uuid.UUID, period: Period) -> Usage:
     row = db.session.scalar(stmt)
     if row is not None:
         return row
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                Usage(
-                    user_id=user_id, period_start=period.start, period_end=period.end, pages_used=0
-                )
-            )
-    except IntegrityError:
-        pass  # another process created it first
+    # INSERT ... ON CONFLICT DO NOTHING: whoever loses the race simply reads the winner's row,
+    # without a savepoint and without aborting the surrounding transaction.
+    insert = _insert_for_dialect()
+    db.session.execute(
+        insert(Usage)
+        .values(
+            id=uuid.uuid4(),
+            user_id=user_id,
+            period_start=period.start,
+            period_end=period.end,
+            pages_used=0,
+        )
+        .on_conflict_do_nothing(index_elements=["user_id", "period_start"])
+    )
     return db.session.scalar(stmt)
+
+
+def _insert_for_dialect():
+    """The INSERT construct with ON CONFLICT support of the app's database."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def period_for_user(user: User, now: datetime | None = None) -> Period:
@@ -64,9 +77,9 @@ def period_for_user(user: User, now: datetime | None = None) -> Period:
     return current_period(plans.subscription_of(user), now)
 
 
-def pages_used(user: User) -> int:
-    """Pages charged to the user in the current period."""
-    period = period_for_user(user)
+def pages_used(user: User, now: datetime | None = None) -> int:
+    """Pages charged to the user in the current period (or the period that contains now)."""
+    period = period_for_user(user, now)
     used = db.session.scalar(
         sa.select(Usage.pages_used).where(
             Usage.user_id == user.id, Usage.period_start == period.start
@@ -77,38 +90,109 @@ def pages_used(user: User) -> int:
 
 def reserve(user: User, pages: int) -> uuid.UUID | None:
     """Reserve pages in one conditional UPDATE; the usage row id, or None when over the limit."""
-    limit = plans.user_limits(user).pages_per_month
-    row = usage_row(user.id, period_for_user(user))
-    result = db.session.execute(
+    return reserve_pages(user.id, pages)
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """What a user may use now: the plan's page limit and the current period."""
+
+    limit: int
+    period: Period
+
+
+def allowance(user_id: uuid.UUID) -> Allowance:
+    """The page limit and period of a user, read with one query (no row is created)."""
+    sub = db.session.scalar(sa.select(Subscription).where(Subscription.user_id == user_id))
+    plan = sub.effective_plan if sub is not None else Plan.STARTER
+    return Allowance(plans.limits_for(plan).pages_per_month, current_period(sub))
+
+
+def reserve_pages(user_id: uuid.UUID, pages: int) -> uuid.UUID | None:
+    """Reserve pages for a user: `UPDATE usage SET pages_used = pages_used + n` only while
+    `pages_used + n <= limit`, in one statement. The usage row id, or None when over the limit.
+
+    The period's row is created on first use (INSERT ... ON CONFLICT DO NOTHING, safe when
+    several workers race); nothing is committed here.
+    """
+    allowed = allowance(user_id)
+    stmt = (
         sa.update(Usage)
-        .where(Usage.id == row.id, Usage.pages_used + pages <= limit)
+        .where(
+            Usage.user_id == user_id,
+            Usage.period_start == allowed.period.start,
+            Usage.pages_used + pages <= allowed.limit,
+        )
         .values(pages_used=Usage.pages_used + pages)
         .returning(Usage.id)
+        .execution_options(synchronize_session=False)
     )
-    return result.scalar_one_or_none()
+    usage_id = db.session.execute(stmt).scalar_one_or_none()
+    if usage_id is not None:
+        return usage_id
+    exists = db.session.scalar(
+        sa.select(Usage.id).where(
+            Usage.user_id == user_id, Usage.period_start == allowed.period.start
+        )
+    )
+    if exists is not None:
+        return None  # the row is there: over the limit
+    usage_row(user_id, allowed.period)
+    return db.session.execute(stmt).scalar_one_or_none()
 
 
-def release(usage_id: uuid.UUID, pages: int) -> None:
-    """Give back pages reserved earlier on the same usage row."""
+def release(usage_id: uuid.UUID | None, pages: int) -> None:
+    """Give back pages reserved earlier on the same usage row (never below zero)."""
     if usage_id is None or pages <= 0:
         return
+    # CASE rather than greatest()/max(): one expression that PostgreSQL and SQLite both run.
     db.session.execute(
         sa.update(Usage)
         .where(Usage.id == usage_id)
         .values(
-            pages_used=sa.func.greatest(Usage.pages_used - pages, 0)
-            if db.engine.dialect.name == "postgresql"
-            else sa.func.max(Usage.pages_used - pages, 0)
+            pages_used=sa.case(
+                (Usage.pages_used >= pages, Usage.pages_used - pages),
+                else_=0,
+            )
         )
+        .execution_options(synchronize_session=False)
     )
 
 
-def summary(user: User) -> dict:
-    """The usage JSON of SPEC §5."""
+def release_held(document_id: uuid.UUID) -> int:
+    """Release what a document still holds and zero its reservation in the same transaction.
+
+    The document row is cleared with a compare-and-swap on the values just read, so of two
+    processes releasing the same document (a failing job and the sweeper) only one gives the
+    pages back. Returns the pages released.
+    """
+    held = db.session.execute(
+        sa.select(Document.reserved_pages, Document.usage_id).where(Document.id == document_id)
+    ).first()
+    if held is None or not held.reserved_pages or held.usage_id is None:
+        return 0
+    swapped = db.session.execute(
+        sa.update(Document)
+        .where(
+            Document.id == document_id,
+            Document.reserved_pages == held.reserved_pages,
+            Document.usage_id == held.usage_id,
+        )
+        .values(reserved_pages=0, usage_id=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if swapped != 1:
+        return 0
+    release(held.usage_id, held.reserved_pages)
+    return held.reserved_pages
+
+
+def summary(user: User, now: datetime | None = None) -> dict:
+    """The usage JSON of SPEC §5 (for the period that contains now, by default the current one)."""
     sub = plans.subscription_of(user)
     limits = plans.limits_for(sub.effective_plan)
-    period = current_period(sub)
-    used = pages_used(user)
+    period = current_period(sub, now)
+    used = pages_used(user, now)
     return {
         "plan": limits.plan.value,
         "status": sub.status,

@@ -1,0 +1,251 @@
+"""The sweeper: finds documents whose job was lost and puts them back on track (SPEC §3 inv. 2).
+
+- `uploaded` for longer than SWEEP_GRACE_SECONDS with no live RQ job (Redis was down when the batch
+  was created, the job expired, a retry was never moved to its queue): enqueued again.
+- `processing` whose job is not running on a live worker (the worker was killed, the job sits in
+  the failed registry, the job hash is gone), or that started longer ago than
+  JOB_TIMEOUT_SECONDS: back to `uploaded` with its page reservation released, then enqueued again;
+  after MAX_ATTEMPTS attempts it fails with `worker_lost` instead.
+
+Every change is a conditional UPDATE guarded by the status and the attempt number seen, so a job
+that finishes while the sweeper looks wins, and two sweepers never both act on a document. The
+last run's time and counts are kept in Redis under `ingestio:sweeper:last_run` (JSON).
+"""
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from rq.job import JobStatus as RQStatus
+from rq.scheduler import RQScheduler
+
+from app.extensions import QUEUE_NAMES, db, get_queue, get_redis
+from app.models import (
+    Batch,
+    BatchStatus,
+    Document,
+    DocumentStatus,
+    ErrorCode,
+    ExtractionJob,
+    JobStatus,
+    states,
+)
+from app.models.types import utcnow
+from app.services import finalize, queueing, quota
+
+log = logging.getLogger(__name__)
+
+B, D = BatchStatus, DocumentStatus
+LAST_RUN_KEY = "ingestio:sweeper:last_run"
+# A job past its timeout gets this long for RQ to stop it and report before the sweeper steps in.
+TIMEOUT_MARGIN_SECONDS = 60
+
+WORKER_LOST_MESSAGE = (
+    "Processing was interrupted {attempts} times (the worker stopped or timed out). "
+    "Retry the document; if it keeps failing, split the file or contact support."
+)
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did."""
+
+    requeued: list[uuid.UUID] = field(default_factory=list)
+    reset: list[uuid.UUID] = field(default_factory=list)
+    failed: list[uuid.UUID] = field(default_factory=list)
+    retries_moved: int = 0
+    finalized: dict = field(default_factory=dict)
+    duration_ms: int = 0
+
+    def counts(self) -> dict:
+        """The figures kept for the operators page."""
+        return {
+            "requeued": len(self.requeued),
+            "reset": len(self.reset),
+            "failed": len(self.failed),
+            "retries_moved": self.retries_moved,
+            "finalized": len(self.finalized),
+            "duration_ms": self.duration_ms,
+        }
+
+
+def move_due_retries() -> int:
+    """Move retries whose backoff has passed to their queue, unless a worker's scheduler does it."""
+    # Taking and releasing the locks on every run is routine: only warnings are worth a line.
+    scheduler = RQScheduler(
+        list(QUEUE_NAMES), connection=get_redis(), logging_level=logging.WARNING
+    )
+    try:
+        if not scheduler.acquire_locks():
+            return 0
+        moved = sum(
+            len(get_queue(name).scheduled_job_registry.get_jobs_to_schedule(int(time.time())))
+            for name in scheduler.acquired_locks
+        )
+        scheduler.enqueue_scheduled_jobs()
+        return moved
+    finally:
+        scheduler.release_locks()
+
+
+def _abandon_attempt(doc_id: uuid.UUID, attempt: int, message: str) -> None:
+    """Close the ExtractionJob row of an attempt that will never report back."""
+    db.session.execute(
+        sa.update(ExtractionJob)
+        .where(
+            ExtractionJob.document_id == doc_id,
+            ExtractionJob.attempt == attempt,
+            ExtractionJob.status == JobStatus.RUNNING,
+        )
+        .values(
+            status=JobStatus.ABANDONED,
+            error_code=ErrorCode.WORKER_LOST.value,
+            error_message=message,
+            finished_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def recover_processing(doc_id: uuid.UUID, attempt: int, batch_id, reason: str) -> str | None:
+    """Put a lost `processing` document back to `uploaded`, or fail it after MAX_ATTEMPTS.
+
+    Returns "reset", "failed", or None when the document moved on meanwhile. Commits.
+    """
+    now = utcnow()
+    max_attempts = current_app.config["MAX_ATTEMPTS"]
+    guard = (
+        Document.id == doc_id,
+        Document.attempts == attempt,
+    )
+    if attempt >= max_attempts:
+        outcome = D.FAILED
+        values = {
+            "status": D.FAILED,
+            "error_code": ErrorCode.WORKER_LOST,
+            "error_message": WORKER_LOST_MESSAGE.format(attempts=attempt),
+            "completed_at": now,
+        }
+    else:
+        outcome = D.UPLOADED
+        values = {"status": D.UPLOADED}
+    sources = states.document_sources(outcome, [D.PROCESSING])
+    moved = db.session.execute(
+        sa.update(Document)
+        .where(*guard, Document.status.in_(sources))
+        .values(updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        db.session.rollback()
+        return None
+    _abandon_attempt(doc_id, attempt, f"The worker was lost ({reason}).")
+    may_finalize = False
+    if outcome == D.FAILED and batch_id is not None:
+        may_finalize = finalize.bump(batch_id, D.FAILED)
+    # Locks in the jobs' order: document, batch, then the usage row.
+    released = quota.release_held(doc_id)
+    db.session.commit()
+    finalize.log_event(
+        "document.failed" if outcome == D.FAILED else "document.reset",
+        batch=batch_id,
+        document=doc_id,
+        level=logging.WARNING,
+        reason=reason.replace(" ", "_"),
+        attempt=attempt,
+        released_pages=released,
+    )
+    if may_finalize:
+        finalize.finalize_batch(batch_id)
+    return "failed" if outcome == D.FAILED else "reset"
+
+
+def _lost_reason(row, job, workers: dict, now) -> str | None:
+    """Why a processing document is lost, or None while its job still runs."""
+    timeout = current_app.config["JOB_TIMEOUT_SECONDS"] + TIMEOUT_MARGIN_SECONDS
+    if row.started_at is not None and row.started_at < now - timedelta(seconds=timeout):
+        return "timed out"
+    if job is None:
+        return "job gone"
+    status = job.get_status(refresh=False)
+    if status == RQStatus.STARTED:
+        if queueing.worker_alive(job.connection, job.worker_name, workers):
+            return None
+        return "worker gone"
+    return f"job {getattr(status, 'value', status)}"
+
+
+def sweep() -> SweepReport:
+    """Re-enqueue lost `uploaded` documents and recover lost `processing` ones; commits."""
+    started = time.perf_counter()
+    report = SweepReport()
+    now = utcnow()
+    connection = get_redis()
+    queue = get_queue(queueing.DOCUMENT_QUEUE)
+    workers: dict = {}
+    report.retries_moved = move_due_retries()
+
+    processing = db.session.execute(
+        sa.select(Document.id, Document.batch_id, Document.attempts, Document.started_at).where(
+            Document.status == D.PROCESSING
+        )
+    ).all()
+    db.session.commit()
+    jobs = queueing.fetch_document_jobs(connection, [r.id for r in processing])
+    for row in processing:
+        job = jobs[str(row.id)]
+        reason = _lost_reason(row, job, workers, now)
+        if reason is None:
+            continue
+        outcome = recover_processing(row.id, row.attempts, row.batch_id, reason)
+        if outcome == "failed":
+            report.failed.append(row.id)
+        elif outcome == "reset":
+            report.reset.append(row.id)
+            # enqueue_document replaces the dead job; one still running past its timeout stays,
+            # and the document is enqueued by a later sweep once that job has ended.
+            if queueing.enqueue_document(queue, row.id):
+                report.requeued.append(row.id)
+
+    grace = timedelta(seconds=current_app.config["SWEEP_GRACE_SECONDS"])
+    waiting = db.session.execute(
+        sa.select(Document.id, Document.batch_id)
+        .outerjoin(Batch, Batch.id == Document.batch_id)
+        .where(
+            Document.status == D.UPLOADED,
+            Document.updated_at <= now - grace,
+            sa.or_(Document.batch_id.is_(None), Batch.status != B.PENDING_UPLOAD),
+        )
+        .order_by(Document.created_at)
+    ).all()
+    db.session.commit()
+    jobs = queueing.fetch_document_jobs(connection, [r.id for r in waiting])
+    for row in waiting:
+        job = jobs[str(row.id)]
+        if queueing.job_is_live(job, workers):
+            continue
+        if queueing.enqueue_document(queue, row.id, job):
+            report.requeued.append(row.id)
+            finalize.log_event("document.requeued", batch=row.batch_id, document=row.id)
+
+    report.duration_ms = int((time.perf_counter() - started) * 1000)
+    return report
+
+
+def record_last_run(report: SweepReport, **more) -> dict:
+    """Keep the time and counts of this run in Redis (JSON) for the operators page."""
+    data = {"at": utcnow().isoformat(), **report.counts()}
+    data.update({k: v for k, v in more.items() if v is not None})
+    get_redis().set(LAST_RUN_KEY, json.dumps(data, default=str))
+    return data
+
+
+def last_run() -> dict | None:
+    """The last sweep's time and counts, or None when it never ran."""
+    raw = get_redis().get(LAST_RUN_KEY)
+    return json.loads(raw) if raw else None

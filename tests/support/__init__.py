@@ -1,0 +1,1 @@
+"""Test-only extraction providers and the building blocks of the pipeline tests."""
