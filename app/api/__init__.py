@@ -26,7 +26,4 @@ def authenticate():
 
 limiter.limit(api_limit)(bp)
 
-from app.api import usage  # noqa: E402,F401
-from app.api import intake  # noqa: E402,F401
-from app.api import batches, documents  # noqa: E402,F401
-from app.api import questions  # noqa: E402,F401
+from app.api import batches, documents, intake, questions, usage  # noqa: E402,F401
