@@ -165,12 +165,13 @@ def export_question_batch(batch_id):
 def export_response(batch, fmt: str):
     """Stream an export of a question batch as a download."""
     columns, _added = actions.export_columns(batch)
-    batch_id = batch.id
-    audit.record(actions.Actions.EXPORTED, user_id=current_user.id, batch_id=batch_id, format=fmt)
+    batch_id, user_id = batch.id, current_user.id
+    audit.record(actions.Actions.EXPORTED, user_id=user_id, batch_id=batch_id, format=fmt)
     db.session.commit()
 
     def rows():
-        fresh = actions.owned(current_user.id, batch_id)
+        # Streamed after the view returns: use the ids captured while the request was live.
+        fresh = actions.owned(user_id, batch_id)
         return actions.export_rows(fresh, fmt) if fresh is not None else iter(())
 
     export = exports.export_table(columns, rows, fmt)

@@ -12,7 +12,39 @@ from app.models.enums import BatchStatus, PromptStrategy
 from app.models.types import UTCDateTime, enum_column, new_id, utcnow
 
 
-class Batch(db.Model):
+class BatchLifecycle:
+    """Status changes and progress shared by document batches and question batches."""
+
+    #: The counter that holds how many items (documents or questions) the batch has.
+    total_field = "document_count"
+
+    def transition(self, new: BatchStatus) -> None:
+        """Move to a new status, allowed only along states.BATCH_TRANSITIONS."""
+        self.status = states.check_batch(self.status, new)
+        self.updated_at = utcnow()
+        if new in states.BATCH_FINAL:
+            self.completed_at = self.completed_at or utcnow()
+        else:
+            self.completed_at = None
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in states.BATCH_FINAL
+
+    @property
+    def terminal_count(self) -> int:
+        return self.completed_count + self.failed_count + self.cancelled_count
+
+    @property
+    def progress(self) -> int:
+        """Share of items in a terminal state, 0-100."""
+        total = getattr(self, self.total_field)
+        if not total:
+            return 100 if self.is_final else 0
+        return int(100 * self.terminal_count / total)
+
+
+class Batch(BatchLifecycle, db.Model):
     """A batch of documents uploaded together; its status follows states.BATCH_TRANSITIONS."""
 
     __tablename__ = "batches"
@@ -49,27 +81,3 @@ class Batch(db.Model):
         passive_deletes=True,
         order_by="Document.created_at, Document.original_filename",
     )
-
-    def transition(self, new: BatchStatus) -> None:
-        """Move to a new status, allowed only along states.BATCH_TRANSITIONS."""
-        self.status = states.check_batch(self.status, new)
-        self.updated_at = utcnow()
-        if new in states.BATCH_FINAL:
-            self.completed_at = self.completed_at or utcnow()
-        else:
-            self.completed_at = None
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in states.BATCH_FINAL
-
-    @property
-    def terminal_count(self) -> int:
-        return self.completed_count + self.failed_count + self.cancelled_count
-
-    @property
-    def progress(self) -> int:
-        """Share of documents in a terminal state, 0-100."""
-        if not self.document_count:
-            return 100 if self.is_final else 0
-        return int(100 * self.terminal_count / self.document_count)

@@ -22,6 +22,7 @@ from sqlalchemy.schema import CreateColumn
 
 from app.extensions import db
 from app.models import states
+from app.models.batch import BatchLifecycle
 from app.models.enums import BatchStatus, DocumentStatus
 from app.models.types import JSONType, UTCDateTime, enum_column, new_id, utcnow
 
@@ -29,10 +30,11 @@ SCOPE_ALL = "all"
 SCOPE_BATCH = "batch"
 
 
-class QuestionBatch(db.Model):
+class QuestionBatch(BatchLifecycle, db.Model):
     """An uploaded file of questions; its status follows states.BATCH_TRANSITIONS."""
 
     __tablename__ = "question_batches"
+    total_field = "item_count"
     __table_args__ = (
         sa.Index("ix_question_batches_user_created", "user_id", "created_at"),
         sa.Index("ix_question_batches_status", "status"),
@@ -71,30 +73,6 @@ class QuestionBatch(db.Model):
         passive_deletes=True,
         order_by="QuestionItem.row_number",
     )
-
-    def transition(self, new: BatchStatus) -> None:
-        """Move to a new status, allowed only along states.BATCH_TRANSITIONS."""
-        self.status = states.check_batch(self.status, new)
-        self.updated_at = utcnow()
-        if new in states.BATCH_FINAL:
-            self.completed_at = self.completed_at or utcnow()
-        else:
-            self.completed_at = None
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in states.BATCH_FINAL
-
-    @property
-    def terminal_count(self) -> int:
-        return self.completed_count + self.failed_count + self.cancelled_count
-
-    @property
-    def progress(self) -> int:
-        """Share of questions in a terminal state, 0-100."""
-        if not self.item_count:
-            return 100 if self.is_final else 0
-        return int(100 * self.terminal_count / self.item_count)
 
 
 class QuestionItem(db.Model):
