@@ -1,0 +1,84 @@
+"""The scheduler stopped and started again, killed, and two schedulers at once.
+
+Each batch here is "lost": its documents were committed but their jobs never reached Redis, so
+only the periodic sweeper (registered with `flask schedule register`, run by `rqscheduler`) can
+get them processed and the batch finalized.
+"""
+
+import pytest
+from rq_scheduler import Scheduler
+
+from app.extensions import db, get_redis
+from app.models import Batch, BatchStatus
+from app.services import sweeper
+from jobs import schedule
+from tests.faults.conftest import assert_consistent, register_schedule, settled
+from tests.processes import wait_until
+from tests.support.pipeline import fresh, pdf_batch
+
+pytestmark = pytest.mark.faults
+
+
+def lost_batch(user, name: str):
+    """A committed batch of three PDFs whose jobs were never enqueued."""
+    batch, _docs = pdf_batch(user, count=3, pages=1)
+    batch.name = name
+    db.session.commit()
+    return batch
+
+
+def recovered(batch, procs) -> None:
+    wait_until(
+        lambda: settled([batch.id]),
+        timeout=60,
+        what=f"the periodic sweeper to finish {batch.name}",
+        procs=procs,
+    )
+    assert fresh(Batch, batch.id).status == BatchStatus.COMPLETED
+
+
+def periodic_entries() -> list[str]:
+    """Ids of the jobs rq-scheduler holds (the periodic one must be there exactly once)."""
+    return [job.id for job in Scheduler(connection=get_redis()).get_jobs()]
+
+
+def test_scheduler_stopped_killed_and_started_again(fault_app, env, procs, user):
+    register_schedule(env)
+    procs.worker("worker", env)
+    procs.scheduler("scheduler-1", env)
+    first = lost_batch(user, "before the stop")
+    recovered(first, procs)
+
+    procs.stop("scheduler-1")  # SIGTERM: a clean stop, as on a deploy
+    second = lost_batch(user, "while stopped")
+    procs.scheduler("scheduler-2", env)
+    recovered(second, procs)
+
+    procs.kill("scheduler-2")  # SIGKILL: its birth key and maybe its lock stay behind
+    third = lost_batch(user, "after a kill")
+    procs.scheduler("scheduler-3", env)
+    recovered(third, procs)
+
+    assert periodic_entries() == [schedule.PERIODIC_JOB_ID]
+    assert sweeper.last_run() is not None
+    assert_consistent(fault_app)
+
+
+def test_two_schedulers_at_once(fault_app, env, procs, user):
+    register_schedule(env)
+    register_schedule(env)  # a second release step: still one entry
+    procs.worker("worker", env)
+    procs.scheduler("scheduler-a", env)
+    procs.scheduler("scheduler-b", env)
+
+    batches = [lost_batch(user, f"lost {n}") for n in range(3)]
+    for batch in batches:
+        recovered(batch, procs)
+    assert periodic_entries() == [schedule.PERIODIC_JOB_ID]
+
+    procs.kill("scheduler-a")  # the other one carries on alone
+    late = lost_batch(user, "after one scheduler died")
+    recovered(late, procs)
+
+    assert periodic_entries() == [schedule.PERIODIC_JOB_ID]
+    assert_consistent(fault_app)
