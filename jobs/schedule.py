@@ -45,3 +45,11 @@ def registered(connection: Redis) -> tuple[Job, datetime] | None:
     except NoSuchJobError:
         return None
     return job, datetime.fromtimestamp(score, UTC)
+
+
+def ensure_registered(connection: Redis, interval: int) -> bool:
+    """Register the periodic job when Redis has lost it (e.g. restarted empty); True if it did."""
+    if registered(connection) is not None:
+        return False
+    register(connection, interval)
+    return True

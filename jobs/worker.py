@@ -120,6 +120,18 @@ def preload() -> None:
     gc.collect()
 
 
+def ensure_periodic_job(connection) -> None:
+    """Put the finalize/sweep job back on the schedule when Redis came back without it."""
+    from jobs import schedule, worker_app
+
+    interval = worker_app().config["FINALIZE_INTERVAL_SECONDS"]
+    try:
+        if schedule.ensure_registered(connection, interval):
+            log.warning("periodic job was missing from Redis; registered it again")
+    except Exception:  # noqa: BLE001 - never keep a worker from starting over this
+        log.exception("could not check the periodic job")
+
+
 class DocumentWorker(Worker):
     """RQ's forking worker with the app, job modules and provider loaded before the first fork."""
 
@@ -140,7 +152,13 @@ class DocumentWorker(Worker):
     def work(self, *args, **kwargs):
         """Work with RQ's scheduler on, so retries with a backoff come back to their queue."""
         kwargs["with_scheduler"] = True
+        ensure_periodic_job(self.connection)
         return super().work(*args, **kwargs)
+
+    def run_maintenance_tasks(self):
+        """RQ's periodic upkeep, plus making sure the periodic job is still scheduled."""
+        super().run_maintenance_tasks()
+        ensure_periodic_job(self.connection)
 
 
 class SimpleDocumentWorker(SimpleWorker):
@@ -153,4 +171,5 @@ class SimpleDocumentWorker(SimpleWorker):
     def work(self, *args, **kwargs):
         """Work with RQ's scheduler on, as DocumentWorker does."""
         kwargs["with_scheduler"] = True
+        ensure_periodic_job(self.connection)
         return super().work(*args, **kwargs)
