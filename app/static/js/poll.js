@@ -115,7 +115,9 @@
     toggle("cancellable", cancellable);
     toggle("retryable", retryable);
 
-    if (BATCH_FINAL.indexOf(data.status) !== -1) {
+    // A cancelled batch is final at once, but its running documents still finish:
+    // keep polling until completed_at says every document is done.
+    if (BATCH_FINAL.indexOf(data.status) !== -1 && data.completed_at) {
       root.setAttribute("data-final", "true");
       stop();
       return true;
