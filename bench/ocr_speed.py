@@ -1,4 +1,5 @@
-"""OCR speed on two cores: a 12-megapixel phone photo of a receipt and an A4 page at 150 dpi.
+"""OCR speed on two cores: a 12-megapixel phone photo of a receipt, an A4 page at 150 dpi and a
+faded, tilted till-roll scan at 170 dpi (from tests/data/make_hard_set.py).
 
     python bench/ocr_speed.py [--runs 3]
 
@@ -40,8 +41,17 @@ def main() -> None:
     photo = gen.photo_12mp(gen.render(receipt, 300), rng)
     invoice, _ = gen.make_invoice(rng, 0, gen.LOCALES[0])
     page = gen.scan(gen.render(invoice, 150), rng)
+    import make_hard_set as hard
+
+    rows, _ = hard.rc_supermarket(rng, hard.LOCALES["us"])
+    roll = hard.degrade(hard.render(hard.receipt_pdf(rows, rng), 170), rng, photo=False)
     files = {}
-    for name, img, fmt in (("receipt_photo.jpg", photo, "JPEG"), ("a4_scan.png", page, "PNG")):
+    images = (
+        ("receipt_photo.jpg", photo, "JPEG"),
+        ("a4_scan.png", page, "PNG"),
+        ("till_roll_scan.jpg", roll, "JPEG"),
+    )
+    for name, img, fmt in images:
         buf = io.BytesIO()
         img.save(buf, format=fmt, quality=85)
         (folder / name).write_bytes(buf.getvalue())

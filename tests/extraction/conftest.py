@@ -11,12 +11,12 @@ import pytest
 
 from app.services.extraction import SourceDocument
 
-_GEN_PATH = Path(__file__).resolve().parents[1] / "data" / "make_eval_set.py"
+_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-def _load_generator():
-    """The evaluation-set generator module (tests/data is not a package)."""
-    spec = importlib.util.spec_from_file_location("ingestio_make_eval_set", _GEN_PATH)
+def _load(filename: str, name: str):
+    """A module of tests/data (not a package) loaded from its file."""
+    spec = importlib.util.spec_from_file_location(name, _DATA / filename)
     module = importlib.util.module_from_spec(spec)
     # Dataclasses look their module up in sys.modules while the module runs.
     sys.modules[spec.name] = module
@@ -28,7 +28,19 @@ def _load_generator():
 @pytest.fixture(scope="session")
 def gen():
     """The generator module: make_invoice, make_receipt, photograph, scan, ..."""
-    return _load_generator()
+    return _load("make_eval_set.py", "ingestio_make_eval_set")
+
+
+@pytest.fixture(scope="session")
+def hard_gen():
+    """The hard-set generator: real-looking invoice layouts, till rolls, degrade, ..."""
+    return _load("make_hard_set.py", "ingestio_make_hard_set")
+
+
+@pytest.fixture(scope="session")
+def checker():
+    """The outside-in checker's way of reading results: find_field, norm_amount, norm_text."""
+    return _load("checker_match.py", "ingestio_checker_match")
 
 
 @pytest.fixture

@@ -24,13 +24,16 @@ KEYWORDS: dict[str, list[tuple[str, float]]] = {
         (r"\brechnung\b|\bfacture\b|\bfactura\b|\bfattura\b|\bfactuur\b", 4),
         (r"\bcredit note\b|\bproforma\b|\bpro forma\b", 2),
         (r"\bbill(?:ing)? (?:date|period)\b|\bcurrent charges\b|\bstatement date\b", 1.5),
+        (r"\byour bill\b|\bbill (?:number|no)\b|\bnew charges\b|\bservice charges?\b", 2),
+        (r"\bmeter\b|\bkwh\b|\btariff\b|\busage\b|\bconsumption\b", 1),
+        (r"\bgross total\b|\btotal (?:incl|excl)\b|\bnet amount\b|\bamount payable\b", 1),
     ],
     "receipt": [
         (r"\breceipt\b", 4),
         (r"\bcash\b|\bchange\b|\btendered\b", 2),
         (r"\bvisa\b|\bmastercard\b|\bamex\b|\bdebit card\b|\bcredit card\b|\bcontactless\b", 1.5),
         (r"\*{3,}\s?\d{4}|x{3,}\d{4}|\bcard no\b", 1.5),
-        (r"\bthank you\b|\bthanks for\b|\bcome again\b|\bwelcome\b|\bhave a nice day\b", 2),
+        (r"\bthank you\b|\bthanks\b|\bcome again\b|\bwelcome\b|\bhave a nice day\b", 2),
         (r"\bcashier\b|\bclerk\b|\bserver\b|\bregister\b|\bterminal\b|\bstore\b|\btill\b", 1.5),
         (
             r"\bauth(?:orization)? code\b|\bapproval\b|\bapproved\b|\btrans(?:action)? (?:id|#|no)\b",
@@ -42,6 +45,12 @@ KEYWORDS: dict[str, list[tuple[str, float]]] = {
         (r"\bkassenbon\b|\bbeleg\b|\bquittung\b|\bticket\b|\bbon\b|\brecibo\b|\bscontrino\b", 2),
         (r"\bsubtotal\b", 0.5),
         (r"\brounding\b|\bround(?:ing)? adj|\bcash bill\b|\bcash sale\b|\bchange due\b", 1.5),
+        (r"\beftpos\b|\bcontactless\b|\bsans contact\b|\bec-karte\b|\bgirocard\b|\bcb\b", 1.5),
+        (r"\bpump\b|\blitres?\b|\bunleaded\b|\bdiesel\b|\bfuel\b|\bpetrol\b|\d\s?/\s?l\b", 1.5),
+        (r"\besp[eè]ces\b|\brendu\b|\bcaisse\b|\bmerci\b|\bà payer\b|\ba payer\b", 2),
+        (r"\brückgeld\b|\bgeg(?:eben)?\.? (?:bar|ec)|\bkasse\b|\bsumme\b|\btse\b|\beinkauf\b", 1.5),
+        (r"\bdocket\b|\border #|\bcheck #|\bchk\b|\bservers?\b|\bdine in\b|\btake ?away\b", 1),
+        (r"\bsavings\b|\byou saved\b|\bpoints\b|\brewards?\b|\bloyalty\b|\bmember\b", 1),
     ],
     "bank_statement": [
         (r"\bstatement\b", 3),
@@ -171,17 +180,30 @@ def score_types(pages: list[Page], *, is_image: bool = False) -> dict[str, float
     if first.width and first.height and first.height / first.width > 1.5:
         scores["receipt"] += min(5.0, 3 + 2 * (first.height / first.width - 1.5))
         till_roll = True
-    elif _narrow_text_column(first):
+    elif first.source == "text" and first.width and first.width < TILL_ROLL_MAX_WIDTH:
+        # A PDF the width of a till roll (58 or 80 mm), however short.
+        scores["receipt"] += 4
+        till_roll = True
+    elif _narrow_text_column(first) or (first.source == "ocr" and _narrow_text_block(first)):
         # A photo or scan with background around it: the printed column itself is narrow.
         scores["receipt"] += 3
         till_roll = True
     if till_roll and re.search(
-        r"\b(?:cash|change|cashier|tendered|thank you|visa|mastercard|card)\b", body, re.I
+        r"\b(?:cash|change|cashier|tendered|thank you|visa|mastercard|card|eftpos|debit|"
+        r"bar|rückgeld|esp[eè]ces|rendu|cb|contactless)\b",
+        body,
+        re.I,
     ):
         # A till slip headed "Tax invoice" (usual in several countries) is still a receipt.
-        scores["invoice"] *= 0.5
+        scores["invoice"] *= 0.4
     if is_image:
         scores["receipt"] += 1.5
+    # Tender lines (how the customer paid, and the change) are what a sales slip ends with.
+    tenders = sum(1 for line in lines if _TENDER.match(line.text))
+    if tenders:
+        scores["receipt"] += 2.5 * min(tenders, 2)
+        if till_roll:
+            scores["invoice"] *= 0.6
     # Contracts and resumes are prose-heavy: long lines of words, few numbers.
     words = re.findall(r"[^\W\d_]{2,}", body)
     numbers = re.findall(r"\d+(?:[.,]\d+)?", body)
@@ -207,7 +229,41 @@ def score_types(pages: list[Page], *, is_image: bool = False) -> dict[str, float
         scores["invoice"] *= 0.7
     if re.search(r"\bstatement\b", head, re.I) and scores["bank_statement"] > 6:
         scores["invoice"] *= 0.7
+    if re.search(
+        r"\b(?:total |minimum )?amount due\b|\bpayment due\b|\bdue date\b|\bpay by\b", body, re.I
+    ) and not re.search(
+        r"\b(?:opening|closing|ending|beginning|available) balance\b|\bwithdrawals?\b|"
+        r"\bdeposits?\b|\bbalance (?:brought|carried) forward\b",
+        body,
+        re.I,
+    ):
+        # A bill with an amount to pay and no account movements: a utility or phone invoice.
+        scores["bank_statement"] *= 0.5
     return scores
+
+
+_TENDER = re.compile(
+    r"^\W*(?:cash(?: tend(?:ered)?)?|change(?: due)?|eftpos|visa(?: debit| credit)?|mastercard|"
+    r"amex|debit(?: card)?|credit card|card|tendered|rückgeld|geg(?:eben)?\.? (?:bar|ec-karte)|"
+    r"esp[eè]ces|rendu(?: monnaie)?|cb(?: sans contact)?|contactless)\b.*\d[.,]\d{2}\b",
+    re.IGNORECASE,
+)
+# A text-layer page narrower than this (points) is a till roll (80 mm = 227 pt).
+TILL_ROLL_MAX_WIDTH = 300
+# An OCR'd text block narrower than this many line heights is a till roll's column.
+TILL_ROLL_LINE_HEIGHTS = 27
+
+
+def _narrow_text_block(page: Page) -> bool:
+    """True when the read text is only a till roll's width: few line heights across."""
+    lines = [line for line in page.lines if line.cells]
+    if len(lines) < 6:
+        return False
+    x0 = min(line.x0 for line in lines)
+    x1 = max(cell.x1 for line in lines for cell in line.cells)
+    heights = sorted(line.height for line in lines)
+    median = heights[len(heights) // 2] or 1.0
+    return (x1 - x0) / median < TILL_ROLL_LINE_HEIGHTS
 
 
 def _narrow_text_column(page: Page) -> bool:

@@ -19,7 +19,8 @@ COMPANY_SUFFIX = re.compile(
     r"(?:\b|(?-i:(?<=[a-z])(?=[A-Z])))(?:ltd|limited|llc|l\.l\.c|inc|incorporated|corp|corporation|co(?=\.)|"
     r"company|gmbh|ag|kg|"
     r"ohg|ug|s\.?a\.?r?\.?l?|s\.?a|s\.?p\.?a|s\.?r\.?l|b\.?v|n\.?v|plc|pty|pte|lp|llp|oy|ab|as|"
-    r"aps|sas|sasu|srl|spa|kft|sp\. z o\.o|group|holdings|bank|trading|services|solutions|"
+    r"aps|sas|sasu|srl|spa|kft|sp\. z o\.o|sdn\.? bhd|bhd|pvt|pte|enterprise|"
+    r"group|holdings|bank|trading|services|solutions|"
     r"studio|shop|store|market|supermarket|restaurant|cafe|café|bakery|pharmacy|hotel)\b\.?",
     re.IGNORECASE,
 )
@@ -51,6 +52,8 @@ _NOT_DOC_NUMBER = {
     "te", "tr", "lane", "cashier", "server", "guest", "guests", "seat", "pos", "till", "ext",
     "unit", "suite", "apt", "box", "mgr", "account", "acct", "card", "customer", "member", "vat",
     "gst", "abn", "tax", "id", "order", "po", "item", "items", "article", "page", "room", "flight",
+    "approval", "approved", "auth", "code", "trace", "batch", "rrn", "mid", "tid", "seq", "stan",
+    "aid", "pump", "kasse", "bed", "points", "pin", "ref", "invoice",
 }  # fmt: skip
 POSTCODE = re.compile(
     r"\b[A-Z]{2},? \d{5}(?:-\d{4})?\b|(?:^|,\s*)\d{4,5}\s+[A-Z][a-zäöüé]+|"
@@ -121,6 +124,7 @@ class Candidate:
     page: int | None
     source: str
     order: int = 0
+    hit: Hit | None = None
 
 
 def _label_position_ok(text: str, start: int, end: int, label: str, weight: float) -> bool:
@@ -135,9 +139,21 @@ def _label_position_ok(text: str, start: int, end: int, label: str, weight: floa
             return followed or not after.strip() or bool(re.match(r"\s*[.]?\s*\S", after))
         return True
     if followed:
+        if weight < 0.6 and re.search(r"[A-Za-z]{2,}\.?\s*$", before):
+            # "Customer No.:", "Order #:": a generic label belongs to the word before it.
+            return False
         # "Invoice No: 12  Date: 3/4/26" holds a second label mid-cell.
         return bool(re.search(r"[\s:|/]$", before)) or before == ""
+    if weight >= 0.85 and re.fullmatch(r"\W*\d{1,3}\W*\s", before):
+        # A count or a line number printed before a strong label ("5 BALANCE DUE").
+        return True
+    if weight >= 0.6 and _ENDS_WITH_TIME.search(before):
+        # "03/04/26 14:22 Receipt 1234": a till prints date, time and number on one line.
+        return True
     return False
+
+
+_ENDS_WITH_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s?(?:[AaPp]\.?[Mm]\.?)?\s+$")
 
 
 class DocIndex:
@@ -153,6 +169,11 @@ class DocIndex:
         self.page_height = {p.number: p.height or 1.0 for p in pages}
         self.page_width = {p.number: p.width or 1.0 for p in pages}
         self.hits: dict[int, list[Hit]] = {}
+        head = "\n".join(line.text for line in self.lines[:15])
+        # A credit note quotes the invoice it corrects: its "Invoice no./date" are not its own.
+        self.credit_note = bool(
+            re.search(r"\bcredit (?:note|memo)\b|\bgutschrift\b|\bavoir\b", head, re.I)
+        )
         self._all_hits()
 
     def _all_hits(self) -> None:
@@ -385,7 +406,7 @@ def candidates_for_hit(doc: DocIndex, hit: Hit, kind: str) -> list[Candidate]:
     if right_values:
         # Amounts: the rightmost of a label's line is the one totals columns end with.
         value, q, src = right_values[-1] if amount else right_values[0]
-        out.append(Candidate(value, hit.weight * q, line.page, src, order))
+        out.append(Candidate(value, hit.weight * q, line.page, src, order, hit))
         return out
     x0, x1 = _cell_span(hit)
     for depth, nxt in enumerate(doc.next_lines(line, 3)):
@@ -406,7 +427,9 @@ def candidates_for_hit(doc: DocIndex, hit: Hit, kind: str) -> list[Candidate]:
         v, q = parse_kind(kind, nxt.cells[best_ci].text, doc, rightmost=amount)
         if v is not None:
             pos = (0.85, 0.72, 0.6)[depth]
-            out.append(Candidate(v, hit.weight * q * pos, nxt.page, nxt.text, doc.order[id(nxt)]))
+            out.append(
+                Candidate(v, hit.weight * q * pos, nxt.page, nxt.text, doc.order[id(nxt)], hit)
+            )
             break
     return out
 
@@ -449,6 +472,43 @@ def _result(c: Candidate | None, *, cap: float = 0.99) -> FieldResult:
         return NOT_FOUND
     value = c.value.value if isinstance(c.value, V.Amount) else c.value
     return FieldResult(value, round(min(cap, c.score), 3), c.page, (c.source or "")[:300])
+
+
+def _label_after_amount(hit: Hit) -> bool:
+    """True when a figure is printed before the label on its line: a number in a cell to its
+    left, or an amount or a percentage earlier in its own cell."""
+    line = hit.line
+    if any(re.search(r"\d", c.text) for c in line.cells[: hit.cell]):
+        return True
+    before = line.cells[hit.cell].text[: hit.start]
+    if "%" in before or "=" in before:
+        return True
+    return any(f.value.has_decimals or f.value.currency for f in V.find_amounts(before))
+
+
+def _address_number(c: Candidate) -> bool:
+    """True for a weakly labelled number that is a house number ('No. 12, Jalan SS 2')."""
+    if c.hit is None or c.hit.weight >= 0.6:
+        return False
+    after = c.hit.line.cells[c.hit.cell].text[c.hit.end :]
+    return bool(re.match(r"\W*\d{1,4}[A-Za-z]?[,.]\s+\w", after))
+
+
+# Lines whose amount is never the total when no total label is printed.
+_NOT_TOTAL_LINES = {"amount_paid", "change", "tax", "discount", "tip", "rounding", "quantity"}
+
+
+def _code_like(amount: V.Amount) -> bool:
+    """True for a long whole number with no currency: an authorisation or reference code."""
+    return not amount.has_decimals and amount.currency is None and abs(amount.value) >= 10000
+
+
+def _misread_sign(value: Decimal) -> Decimal | None:
+    """The amount without its first digit when that digit may be a misread '$' or 'S'."""
+    text = f"{value:.2f}"
+    if len(text) >= 5 and text[0] in "856":
+        return Decimal(text[1:])
+    return None
 
 
 class Finder:
@@ -532,40 +592,137 @@ class Finder:
 
     # -- totals and amounts
 
+    def _amounts_of(self, concept_key: str, limit: int = 4) -> list[Decimal]:
+        """Distinct amounts found under a concept's labels, best first."""
+        cands = sorted(self.concept_candidates(concept_key), key=lambda c: -c.score)
+        out: list[Decimal] = []
+        for c in cands:
+            if isinstance(c.value, V.Amount) and c.value.value not in out:
+                out.append(c.value.value)
+        return out[:limit]
+
+    def _sums(self) -> set[Decimal]:
+        """Totals the summary lines add up to: subtotal plus tax, shipping, discount, tip."""
+        subs = self._subtotals()
+        if not subs:
+            return set()
+        extras = [
+            [Decimal(0)] + self._amounts_of(key)
+            for key in ("tax", "shipping", "discount", "tip", "rounding")
+        ]
+        out: set[Decimal] = set()
+        for s in subs:
+            for t in extras[0]:
+                for sh in extras[1]:
+                    for d in extras[2]:
+                        for tip in extras[3]:
+                            for r in extras[4]:
+                                if t == sh == d == tip == r == 0:
+                                    continue  # the subtotal alone says nothing
+                                # Signs follow the subtotal's (a credit note is all negative).
+                                sign = -1 if s < 0 else 1
+                                base = s + t + sh + tip + r
+                                out.add(base - sign * abs(d))
+                                if d:
+                                    out.add(base + sign * abs(d))
+        return out
+
+    def _total_from_parts(self, weak: Candidate) -> FieldResult:
+        """Subtotal plus every other summary amount found, at low confidence."""
+        parts = {
+            key: (self._amounts_of(key) or [Decimal(0)])[0]
+            for key in ("subtotal", "tax", "shipping", "discount", "tip", "rounding")
+        }
+        parts["subtotal"] = self._subtotals()[0]
+        sign = -1 if parts["subtotal"] < 0 else 1
+        value = sum(v for k, v in parts.items() if k != "discount") - sign * abs(parts["discount"])
+        self.total_currency = weak.value.currency
+        return FieldResult(value, 0.4, weak.page, None)
+
+    def _subtotals(self) -> list[Decimal]:
+        """Subtotal amounts, with totals marked 'excluding tax' counted as subtotals."""
+        subs = self._amounts_of("subtotal")
+        for c in self.concept_candidates("total"):
+            if isinstance(c.value, V.Amount) and _EXCLUDING.search(c.source or ""):
+                if c.value.value not in subs:
+                    subs.append(c.value.value)
+        return subs[:4]
+
+    def _ocr_page(self, page: int | None) -> bool:
+        """True when a page's text came from OCR."""
+        return any(p.number == page and p.source == "ocr" for p in self.doc.pages)
+
     def find_total(self, spec: FieldSpec) -> FieldResult:
-        """The amount to pay: strongest total label, non-zero, checked against subtotal + tax."""
-        cands = [c for c in self.labelled(spec, "amount") if isinstance(c.value, V.Amount)]
+        """The amount to pay: strongest total label, checked against the summary arithmetic.
+
+        Among labelled candidates the score favours the one that equals subtotal + tax
+        (+ shipping - discount), the largest of the strong ones (a net 'Total' row comes before
+        the gross total; 'Balance due' after a payment is smaller), and the later one; it
+        penalises 'excl. VAT' totals, column headers named 'Total', and labels printed after
+        another amount on their line (a tip suggestion table: '18% = 4.10  Total 27.80').
+        """
+        cands = [
+            c
+            for c in self.labelled(spec, "amount")
+            if isinstance(c.value, V.Amount) and not _code_like(c.value)
+        ]
         nonzero = [c for c in cands if c.value.value != 0]
         if nonzero:
             cands = nonzero
         cands = [c for c in cands if c.value.value > 0] or cands
         if cands:
-            subs = [c.value.value for c in self.concept_candidates("subtotal")]
-            taxes = [c.value.value for c in self.concept_candidates("tax")]
+            sums = self._sums()
             last = max(c.order for c in cands) or 1
             scored = []
             for c in cands:
+                amount = c.value
                 bonus = 0.0
-                v = c.value.value
-                if any(abs(s + t - v) <= Decimal("0.02") for s in subs for t in taxes):
-                    bonus += 0.1
                 if _EXCLUDING.search(c.source or ""):
                     # "Total (excl. VAT)" is a subtotal whatever its label says.
                     bonus -= 0.3
+                if c.hit is not None and _label_after_amount(c.hit):
+                    bonus -= 0.25
+                if c.hit is not None and header_columns(c.hit.line):
+                    bonus -= 0.2
+                if sums:
+                    if any(abs(x - amount.value) <= Decimal("0.02") for x in sums):
+                        bonus += 0.12
+                    elif self._ocr_page(c.page):
+                        alt = _misread_sign(amount.value)
+                        if alt is not None and any(abs(x - alt) <= Decimal("0.02") for x in sums):
+                            # '$47.41' read as '847.41': the sum settles it.
+                            amount = V.Amount(alt, amount.currency, amount.has_decimals)
+                            bonus += 0.1
                 # The final figure comes last (after tax lines, rounding, per-page totals).
                 bonus += 0.02 * c.order / last
-                scored.append(Candidate(c.value, c.score + bonus, c.page, c.source, c.order))
-            best = max(scored, key=lambda c: c.score)
+                scored.append(Candidate(amount, c.score + bonus, c.page, c.source, c.order, c.hit))
+            strong = [c for c in scored if c.score >= 0.7]
+            if len(strong) > 1:
+                # Largest in size (a credit note's total is the most negative); a rounded total
+                # a few cents off the largest counts as the largest too.
+                top = max(abs(c.value.value) for c in strong)
+                scored = [
+                    Candidate(c.value, c.score + 0.06, c.page, c.source, c.order, c.hit)
+                    if c.score >= 0.7 and top - abs(c.value.value) <= Decimal("0.10")
+                    else c
+                    for c in scored
+                ]
+            best = max(scored, key=lambda c: (c.score, c.order))
+            if sums and (best.score < 0.35 or _EXCLUDING.search(best.source or "")):
+                # The total's own figure is unreadable (a faded scan) but its parts are there.
+                return self._total_from_parts(best)
             self.total_currency = best.value.currency
             return _result(Candidate(best.value, min(best.score, 0.99), best.page, best.source))
-        # No total label: the largest amount with cents, at low confidence.
-        pool = []
+        # No total label: the largest amount with cents, at low confidence, leaving out what was
+        # handed over (cash tendered), given back (change) and the tax and discount lines.
+        pool, other = [], []
         for line in self.doc.lines:
+            concepts = {h.concept for h in self.doc.line_hits(line)}
             for f in V.find_amounts(line.text):
                 if f.value.has_decimals and f.value.value > 0:
-                    pool.append(
-                        Candidate(f.value, 0.3, line.page, line.text, self.doc.order[id(line)])
-                    )
+                    c = Candidate(f.value, 0.3, line.page, line.text, self.doc.order[id(line)])
+                    (other if concepts & _NOT_TOTAL_LINES else pool).append(c)
+        pool = pool or other
         if not pool:
             return NOT_FOUND
         best = max(pool, key=lambda c: (c.value.value, c.order))
@@ -581,7 +738,11 @@ class Finder:
             total_spec = FieldSpec("total", CONCEPTS_BY_KEY["total"], "total", "amount")
             self.find_total(total_spec)
         if self.total_currency:
-            return FieldResult(self.total_currency, 0.9, None, None)
+            code = self.total_currency
+            if code == "USD":
+                # A bare '$' is the dollar of the country the document comes from.
+                code = V.dollar_of(self.doc.text)
+            return FieldResult(code, 0.9, None, None)
         found = V.find_currencies(self.doc.text)
         if not found:
             if V.US_ADDRESS.search(self.doc.text):
@@ -590,15 +751,26 @@ class Finder:
             return NOT_FOUND
         counts = Counter(found)
         code, n = counts.most_common(1)[0]
-        if code == "USD" and any(c in counts for c in ("AUD", "CAD", "NZD", "SGD", "HKD")):
-            code = next(c for c in ("AUD", "CAD", "NZD", "SGD", "HKD") if c in counts)
+        if code == "USD":
+            code = V.dollar_of(self.doc.text)
         return FieldResult(code, 0.7 if n > 1 else 0.55, None, None)
 
     # -- dates
 
+    def _own(self, cands: list[Candidate]) -> list[Candidate]:
+        """Candidates with 'invoice' labels weakened on a credit note (they quote the invoice)."""
+        if not self.doc.credit_note:
+            return cands
+        return [
+            Candidate(c.value, c.score * 0.7, c.page, c.source, c.order, c.hit)
+            if c.hit is not None and "invoice" in c.hit.label
+            else c
+            for c in cands
+        ]
+
     def find_issue_date(self, spec: FieldSpec) -> FieldResult:
         """The document date: a date label, else the first date not claimed by another label."""
-        best = _best(self.labelled(spec, "date"))
+        best = _best(self._own(self.labelled(spec, "date")))
         if best is not None:
             return _result(best)
         claimed = set()
@@ -638,11 +810,18 @@ class Finder:
     # -- identifiers
 
     def find_document_number(self, spec: FieldSpec) -> FieldResult:
-        """Invoice/receipt number: labels weighted by the words the prompt used."""
+        """Invoice/receipt number: labels weighted by the words the prompt used.
+
+        A till slip often prints only an order or check number: on receipts those labels count
+        too, a little below the receipt's own.
+        """
         phrase = spec.phrase.lower()
-        cands = []
-        for c in self.labelled(spec, "id"):
-            cands.append(c)
+        cands = [c for c in self._own(self.labelled(spec, "id")) if not _address_number(c)]
+        if self.doc.document_type == "receipt":
+            cands.extend(
+                Candidate(c.value, c.score * 0.85, c.page, c.source, c.order, c.hit)
+                for c in self.concept_candidates("po_number")
+            )
         if cands:
             words = set(re.findall(r"[a-z]+", phrase)) - {"number", "no", "id", "num"}
             rescored = []
@@ -697,11 +876,13 @@ class Finder:
             return False
         if TITLE_WORDS.match(t) or V.find_emails(t) or V.URL_RE.search(t):
             return False
-        if V.find_dates(t) or V.find_phones(t) or (V.find_amounts(t) and letters < 6):
+        priced = any(f.value.has_decimals or f.value.currency for f in V.find_amounts(t))
+        if V.find_dates(t) or V.find_phones(t) or (priced and letters < 6):
             return False
         if re.search(
             r"\b(?:tel|phone|fax|email|vat|iban|page|date|www|cashier|server|clerk|operator|"
-            r"table|terminal|register|till|welcome|thank|thanks)\b",
+            r"table|terminal|register|till|welcome|thank|thanks|reg|regn|registration|gst|sst|"
+            r"abn|siret|siren|tax id|co\.? no|company no|ust-idnr)\b",
             t,
             re.IGNORECASE,
         ):
@@ -719,9 +900,13 @@ class Finder:
             return _result(best)
         customer_cells = self._customer_block_cells()
         header = self._header_lines()
-        # Nothing from the items table down names the issuer.
+        # Nothing from the items table down names the issuer; on a till slip the items start
+        # at the first priced line.
         for i, line in enumerate(header):
-            if header_columns(line):
+            priced = self.doc.document_type == "receipt" and any(
+                f.value.has_decimals for f in V.find_amounts(line.text)
+            )
+            if header_columns(line) or priced:
                 header = header[:i]
                 break
         if not header:

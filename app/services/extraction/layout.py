@@ -97,11 +97,14 @@ def build_lines(
     page: int,
     *,
     gap_factor: float = 0.9,
+    exclusive_x: bool = False,
 ) -> list[Line]:
     """Group segments into lines top to bottom and cells left to right.
 
     Segments whose vertical spans overlap by more than half of the smaller height share a line;
-    a horizontal gap wider than ``gap_factor`` times the line height starts a new cell.
+    a horizontal gap wider than ``gap_factor`` times the line height starts a new cell. With
+    ``exclusive_x`` (OCR boxes) a segment never joins a line holding a box it overlaps
+    sideways: two boxes above one another belong to two printed lines, however tall they are.
     """
     pieces: list[Segment] = []
     for seg in segments:
@@ -117,6 +120,8 @@ def build_lines(
             top = sorted(s.y0 for s in row)[len(row) // 2]
             bottom = sorted(s.y1 for s in row)[len(row) // 2]
             overlap = min(bottom, seg.y1) - max(top, seg.y0)
+            if exclusive_x and any(_x_overlap(s, seg) for s in row):
+                continue
             if overlap > 0.5 * min(bottom - top, seg.height):
                 row.append(seg)
                 placed = True
@@ -142,6 +147,12 @@ def build_lines(
         y = sum(s.y0 for s in row) / len(row)
         lines.append(Line(page, len(lines), y, height, cells, score))
     return lines
+
+
+def _x_overlap(a: Segment, b: Segment) -> bool:
+    """True when two boxes share more than a third of the narrower one's width."""
+    shared = min(a.x1, b.x1) - max(a.x0, b.x0)
+    return shared > 0.33 * min(a.x1 - a.x0, b.x1 - b.x0)
 
 
 def _glued(left: str, right: str) -> bool:

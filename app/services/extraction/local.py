@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -19,7 +20,7 @@ from .base import (
 from .classify import classify_pages
 from .fields import DocIndex, Finder
 from .lineitems import find_line_items, find_transactions
-from .prompts import DEFAULT_PROMPTS, parse_prompt, with_currency
+from .prompts import DEFAULT_PROMPTS, FieldSpec, parse_prompt, with_currency
 from .text import DocumentText, load_document
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,37 @@ LOCAL_MODEL = f"rules-1+{ocr.OCR_MODEL}"
 # Pages searched for labelled fields in long documents (line items use every page).
 FIELD_PAGES_HEAD = 10
 FIELD_PAGES_TAIL = 5
+
+
+# Words a reader of the result looks for in key names to find the headline fields, per concept.
+_HEADLINE_WORDS = {
+    "total": ("total",),
+    "date": ("date",),
+    "document_number": ("invoice", "receipt", "number"),
+}
+
+
+def headline_first(specs: list[FieldSpec]) -> list[str]:
+    """Field keys in prompt order, except that the total, the document date and the document
+    number come before any other key whose name holds the same word.
+
+    Whoever reads the result by key name ("the first key containing 'total'") then finds
+    'total' before 'subtotal' or 'total_tax', 'date' before 'due_date', and 'invoice_number'
+    before 'invoice_date', whatever order the prompt named them in.
+    """
+    keys = [spec.key for spec in specs]
+    letters = {k: re.sub(r"[^a-z]", "", k.lower()) for k in keys}
+    for concept, words in _HEADLINE_WORDS.items():
+        key = next((s.key for s in specs if s.concept and s.concept.key == concept), None)
+        if key is None:
+            continue
+        at = keys.index(key)
+        clash = next(
+            (i for i, k in enumerate(keys[:at]) if any(w in letters[k] for w in words)), None
+        )
+        if clash is not None:
+            keys.insert(clash, keys.pop(at))
+    return keys
 
 
 class LocalProvider(Provider):
@@ -105,8 +137,8 @@ class LocalProvider(Provider):
             parsed.fields, key=lambda f: 0 if f.concept and f.concept.key == "total" else 1
         )
         found = {spec.key: finder.find(spec) for spec in order}
-        for spec in parsed.fields:
-            fields[spec.key] = found[spec.key].as_entry()
+        for key in headline_first(parsed.fields):
+            fields[key] = found[key].as_entry()
         items: list[dict[str, Any]] = []
         all_lines = [line for p in text.pages for line in p.lines]
         if parsed.line_items_key:

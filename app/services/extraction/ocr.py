@@ -11,6 +11,7 @@ import math
 import os
 import re
 import threading
+from functools import lru_cache
 from typing import Any
 
 from PIL import Image, ImageOps
@@ -153,11 +154,183 @@ def ocr_segments(image: Image.Image) -> list[Segment]:
 
 
 _ZERO_IN_WORD = re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z]{2})|(?<=[A-Za-z]{2})0(?=[A-Za-z])")
+# An amount with two decimals where a few digits were read as look-alike letters ('4O.5O').
+_AMOUNT_LIKE = re.compile(
+    r"(?<![A-Za-z0-9])(S?)([0-9OoDQIl|ZB]{1,3}(?:[,.][0-9OoDQIl|ZB]{3})*|[0-9OoDQIl|ZB]{1,7})"
+    r"([.,])([0-9OoDQIl|ZB]{2})(?![A-Za-z0-9])"
+)
+_LOOKALIKE = str.maketrans("OoDQIl|ZB", "000011128")
+# A space the recogniser put inside an amount, beside its decimal mark ('12 .50', '12, 50').
+_SPLIT_DECIMAL = re.compile(r"(?<=\d)(?:\s([.,])|([.,])\s)(?=\d{2}(?![\d]))")
+
+
+def _amount_digits(m: re.Match) -> str:
+    """An amount-like token with look-alike letters read as the digits they stand for."""
+    sign, whole, mark, cents = m.groups()
+    digits = sum(ch.isdigit() for ch in whole + cents)
+    if digits < 2 or digits < (len(whole) + len(cents)) / 2:
+        return m.group(0)  # mostly letters: a word, not a misread number
+    fixed = whole.translate(_LOOKALIKE) + mark + cents.translate(_LOOKALIKE)
+    # A leading 'S' glued to an amount is a dollar sign read as a letter.
+    return ("$" if sign else "") + fixed
+
+
+# Digits the recogniser returns for letters of a word ('B111' for 'Bill', '0ct' for 'Oct').
+_DIGIT_AS_LETTER = str.maketrans("0158", "olsb")
+_MIXED_WORD = re.compile(
+    r"(?<![\w])(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{3,10}(?!\w)"
+)
+_LONG_WORD = re.compile(r"(?<![\w])[A-Za-z]{5,14}(?![\w])")
+_MONTH_SLOT = re.compile(r"(?<=\d[\s./-])([A-Za-z0-9]{3})(?=[\s./-]\d)")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """Words of the labels the engine looks for, and month abbreviations."""
+    from .prompts import CONCEPTS
+    from .values import MONTHS
+
+    words = {
+        w
+        for concept in CONCEPTS
+        for phrase, _ in concept.labels
+        for w in re.findall(r"[a-zäöüéèà]+", phrase.lower())
+        if len(w) >= 3
+    }
+    words |= {"cashier", "receipt", "invoice", "subtotal", "change", "tendered", "balance"}
+    # Month names in full ('Jamuary 17, 2026').
+    words |= {m for m in MONTHS if len(m) >= 6 and m.isalpha()}
+    months = frozenset(m for m in MONTHS if len(m) == 3 and m.isalpha())
+    return frozenset(words), months
+
+
+_SHORT_LABELS = frozenset({"total", "dated", "gross", "taxes", "terms", "summe", "datum", "fecha"})
+
+
+def _near(word: str, vocab: frozenset[str]) -> str | None:
+    """The only vocabulary word at most one edit away from word, if there is exactly one.
+
+    Words under seven letters may only have a letter misread, not one added or lost: 'PALACE'
+    stays a palace rather than becoming 'place'.
+    """
+    if word in vocab:
+        return word
+    slack = 1 if len(word) >= 7 else 0
+    found = {v for v in vocab if abs(len(v) - len(word)) <= slack and _one_edit(word, v)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by one substitution, insertion or deletion."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    if len(a) > len(b):
+        a, b = b, a
+    return any(b[:i] + b[i + 1 :] == a for i in range(len(b)))
+
+
+def _cased(word: str, like: str) -> str:
+    """word written in the case of like (UPPER, Title or lower)."""
+    letters = [c for c in like if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        return word.upper()
+    return word.capitalize() if like[:1].isupper() else word
+
+
+def _fix_words(text: str) -> str:
+    """Label words and month names with a misread letter or two put right."""
+    vocab, months = _vocabulary()
+
+    def mixed(m: re.Match) -> str:
+        token = m.group(0)
+        if re.fullmatch(r"[A-Za-z]{1,3}\d+|\d+[A-Za-z]{1,2}", token) and len(token) > 4:
+            return token  # a code or a measure ('CS58867', '500ml'), not a word
+        guess = token.lower().translate(_DIGIT_AS_LETTER)
+        if not guess.isalpha():
+            return token
+        word = (
+            _near(guess, vocab | months)
+            if len(guess) >= 4
+            else (guess if guess in vocab | months else None)
+        )
+        return _cased(word, token) if word else token
+
+    def long_word(m: re.Match) -> str:
+        token = m.group(0)
+        word = _near(token.lower(), vocab)
+        if len(token) == 5 and (
+            word not in _SHORT_LABELS or re.search(r"[A-Za-z]", text[: m.start()])
+        ):
+            # A short word is put right only into a common label word, and only where labels
+            # stand (the first word of a text run): 'Tatal' -> 'Total', but 'Paper' stays.
+            return token
+        return _cased(word, token) if word and word != token.lower() else token
+
+    def month(m: re.Match) -> str:
+        token = m.group(0)
+        guess = token.lower().translate(_DIGIT_AS_LETTER)
+        if guess in months or not guess.isalpha():
+            return _cased(guess, token) if guess in months else token
+        word = _near(guess, months)
+        return _cased(word, token) if word else token
+
+    text = _MONTH_SLOT.sub(month, text)
+    text = _MIXED_WORD.sub(mixed, text)
+    return _LONG_WORD.sub(long_word, text)
+
+
+_SPACED_THOUSANDS = re.compile(
+    r"((?:[$€£¥]|\b(?:RM|Rs\.?|USD|EUR|GBP|CHF|CAD|AUD|NZD|SGD|MYR|INR|HKD))\s?\d{1,3}) "
+    r"(\d{3}[.,]\d{2})(?![\d.,])"
+)
+_GLUED_AMOUNT = re.compile(r"([A-Za-z]{2})(\d{1,3}(?:,\d{3})*[.,]\d{2})(?![\d.,])")
+# A grouped amount whose separators were misread ('1.82,532.89' for '1,82,532.89').
+_MIXED_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,]\d{2,3}){2,}[.,]\d{2}(?![\d.,])")
+# Capitals and digits with a lowercase 'l' among them: an 'I' ('Sl-063503' for 'SI-063503').
+_CODE_WITH_L = re.compile(
+    r"(?<![\w])(?=[A-Z0-9l/-]*[A-Z])(?=[A-Z0-9l/-]*\d)[A-Z0-9l/-]*l[A-Z0-9l/-]*(?![\w])"
+)
+
+
+def _regroup(m: re.Match) -> str:
+    """Separators of a grouped amount made consistent: the last one is the decimal mark."""
+    token = m.group(0)
+    seps = re.findall(r"[.,]", token)
+    if len(set(seps[:-1])) < 2 and seps[-1] not in seps[:-1]:
+        return token
+    groups = re.split(r"[.,]", token)
+    grouping = "," if seps[-1] == "." else "."
+    return grouping.join(groups[:-1]) + seps[-1] + groups[-1]
+
+
+def _code_l(m: re.Match) -> str:
+    """Each 'l' of a code read as '1' beside a digit, else as 'I'."""
+    token = m.group(0)
+    out = []
+    for i, ch in enumerate(token):
+        if ch == "l":
+            near = token[max(i - 1, 0) : i] + token[i + 1 : i + 2]
+            ch = "1" if any(c.isdigit() for c in near) else "I"
+        out.append(ch)
+    return "".join(out)
 
 
 def fix_text(text: str) -> str:
-    """Undo the usual recogniser slip of a zero inside a word ('T0TAL' -> 'TOTAL')."""
-    return _ZERO_IN_WORD.sub(lambda m: "O", text) if "0" in text else text
+    """Undo the usual recogniser slips: a zero inside a word ('T0TAL' -> 'TOTAL'), letters
+    inside an amount ('4O.5O' -> '40.50', 'S12.99' -> '$12.99'), a space beside a decimal mark
+    ('12 .50' -> '12.50'), and a misread letter in a label word or a month ('Imvoice' ->
+    'Invoice', 'B111 No' -> 'BILL No', '3 0ct 2024' -> '3 Oct 2024')."""
+    if "0" in text:
+        text = _ZERO_IN_WORD.sub(lambda m: "O", text)
+    text = _SPLIT_DECIMAL.sub(lambda m: m.group(1) or m.group(2), text)
+    # A label run into its amount ('TOTALSAVINGS5.24'): the space the recogniser lost.
+    text = _GLUED_AMOUNT.sub(r"\1 \2", text)
+    text = _MIXED_GROUPS.sub(_regroup, text)
+    # A thousands comma read as a space after a currency sign ('$1 234.56').
+    text = _SPACED_THOUSANDS.sub(r"\1\2", text)
+    text = _AMOUNT_LIKE.sub(_amount_digits, text)
+    text = _CODE_WITH_L.sub(_code_l, text)
+    return _fix_words(text)
 
 
 def _sideways(segments: list[Segment]) -> bool:
@@ -192,5 +365,5 @@ def ocr_image(image: Image.Image, page: int) -> tuple[list[Line], float, float]:
             segments, prepared = best, chosen
     for seg in segments:
         seg.text = fix_text(seg.text)
-    lines = build_lines(segments, page)
+    lines = build_lines(segments, page, exclusive_x=True)
     return lines, float(prepared.width), float(prepared.height)

@@ -35,7 +35,10 @@ DEFAULT_PROMPTS: dict[str, str] = {
         "Extract the PO number, order date, delivery date, total, currency, subtotal, tax, "
         "vendor, buyer, payment terms and line items"
     ),
-    "other": "Extract the title, date, sender, recipient, total, currency, email and phone",
+    "other": (
+        "Extract the title, document number, date, sender, recipient, total, currency, email "
+        "and phone"
+    ),
 }
 
 
@@ -78,6 +81,11 @@ CONCEPTS: tuple[Concept, ...] = (
         "ref no=0.55|ref=0.45|number=0.5|no=0.45|nr=0.45|transaction no=0.75|"
         "transaction #=0.75|transaction id=0.7|trans no=0.7|trans #=0.7|trx=0.6|txn=0.6|"
         "ticket no=0.7|ticket #=0.7|ticket=0.5|check #=0.6|check no=0.6|chk=0.5|"
+        "ticket n°=0.8|n° ticket=0.8|n° de ticket=0.8|ticket nr=0.7|trans=0.5|transaction=0.5|"
+        "rcpt=0.75|rcpt #=0.85|rcpt no=0.85|docket=0.6|docket no=0.85|sales no=0.6|"
+        "sale no=0.6|bill=0.5|bon=0.5|bon-nr=0.85|kassenbon-nr=0.9|beleg-nr=0.85|belegnr=0.85|"
+        "doc #=0.8|invoice nr=1|inv nr=0.95|inv=0.6|tax invoice #=1|trn #=0.7|trn no=0.7|"
+        "trn=0.45|"
         "rechnungsnummer=1|rechnungs-nr=1|rechnungsnr=1|rechnung nr=1|re-nr=0.9|rg-nr=0.9|"
         "n° de facture=1|nº factura=1|no. de factura=1|rechnung=0.6|beleg nr=0.8|belegnummer=0.8|"
         "bon nr=0.8|numéro de facture=1|facture n°=1|facture no=1|n° facture=1|facture=0.6|"
@@ -104,6 +112,8 @@ CONCEPTS: tuple[Concept, ...] = (
         "issued=0.85|date issued=0.95|billing date=0.9|bill date=0.9|receipt date=0.95|"
         "transaction date=0.8|purchase date=0.8|sale date=0.8|document date=0.85|tax point=0.7|"
         "invoice dt=0.95|date=0.8|dated=0.8|datum=0.8|rechnungsdatum=1|belegdatum=0.9|"
+        "statement date=0.75|date of statement=0.75|date/tax point=0.95|order placed=0.5|"
+        "date d'émission=1|date d'emission=1|fecha factura=1|"
         "date de facture=1|date facture=1|fecha de emisión=1|fecha=0.8|data fattura=1|"
         "factuurdatum=1",
     ),
@@ -114,6 +124,15 @@ CONCEPTS: tuple[Concept, ...] = (
         "due date=1|payment due date=1|payment due=0.95|due by=0.95|date due=1|pay by=0.9|"
         "due=0.7|payable by=0.9|fällig am=1|fälligkeitsdatum=1|zahlbar bis=1|échéance=1|"
         "date d'échéance=1|vencimiento=1|fecha de vencimiento=1|scadenza=1|vervaldatum=1",
+    ),
+    _c(
+        "other_date",
+        "date",
+        "return by|return date|valid until|expiry|best before|printed on",
+        "return by=1|returns by=1|return until=1|returns accepted until=1|exchange by=1|"
+        "valid until=0.9|valid thru=0.9|valid through=0.9|expires=0.8|expiry=0.8|"
+        "best before=1|printed=0.6|reprinted=0.8|pickup date=0.9|"
+        "gültig bis=1|rückgabe bis=1|umtausch bis=1|valable jusqu'au=1",
     ),
     _c(
         "order_date",
@@ -145,6 +164,12 @@ CONCEPTS: tuple[Concept, ...] = (
         "invoice amount=0.9|total price=0.9|total cost=0.9|total value=0.9|total=0.85|"
         "amount to pay=0.95|to pay=0.8|net to pay=0.95|please pay=0.9|pay this amount=0.95|"
         "total eur=0.9|total usd=0.9|total gbp=0.9|amount=0.45|sum=0.5|balance=0.5|"
+        "gross total=0.95|total gross=0.95|gross amount=0.8|total sale=0.9|sale total=0.9|"
+        "credit total=0.95|total credit=0.95|bill total=0.95|receipt total=0.95|"
+        "document total=0.9|check total=0.9|total to be paid=1|total payment=0.85|"
+        "total purchase=0.85|total amount payable=1|total invoice amount=1|total charges=0.85|"
+        "a payer=0.9|à payer=0.9|montant à payer=1|net a payer=1|total a payer=1|"
+        "summe brutto=1|summe eur=0.9|gesamt eur=0.9|"
         "gesamtbetrag=1|gesamtsumme=1|rechnungsbetrag=1|endbetrag=1|zu zahlen=0.95|"
         "zahlbetrag=0.95|summe=0.7|gesamt=0.8|total ttc=1|montant ttc=1|net à payer=1|"
         "montant total=0.95|total a pagar=1|importe total=1|total factura=1|totale=0.85|"
@@ -181,6 +206,8 @@ CONCEPTS: tuple[Concept, ...] = (
         "amount",
         "discount|savings|total savings|rebate",
         "discount=1|total discount=1|savings=0.9|total savings=1|you saved=0.9|rebate=0.9|"
+        "instant savings=1|club savings=1|member savings=1|rewards discount=1|member discount=1|"
+        "loyalty discount=1|promo discount=1|promotion=0.8|coupon=0.8|markdown=0.8|"
         "rabatt=1|remise=1|descuento=1|sconto=1",
     ),
     _c(
@@ -191,6 +218,13 @@ CONCEPTS: tuple[Concept, ...] = (
         "freight=1|postage=1|handling=0.8|versand=1|versandkosten=1|frais de port=1",
     ),
     _c("tip", "amount", "tip|gratuity", "tip=1|gratuity=1|trinkgeld=1|pourboire=1"),
+    _c(
+        "rounding",
+        "amount",
+        "rounding|rounding adjustment",
+        "rounding=1|rounding adj=1|rounding adjustment=1|round off=1|rounded off=0.9|"
+        "rundung=1|arrondi=1",
+    ),
     _c(
         "amount_paid",
         "amount",
@@ -317,7 +351,9 @@ CONCEPTS: tuple[Concept, ...] = (
         "period_start",
         "date",
         "period start|statement period start|start of period|from date|period from|start date",
-        "period from=0.9|from date=0.9|period start=1|start date=0.9|opening date=0.8",
+        "period from=0.9|from date=0.9|period start=1|start date=0.9|opening date=0.8|"
+        "billing period=0.8|service period=0.8|statement period=0.8|leistungszeitraum=0.8|"
+        "abrechnungszeitraum=0.8|période=0.6",
     ),
     _c(
         "period_end",
@@ -492,7 +528,15 @@ CONCEPTS: tuple[Concept, ...] = (
         "location|city|based in|place",
         "location=1|based in=0.9|address=0.6",
     ),
-    _c("quantity", "number", "quantity|qty|number of items|item count", "qty=0.8|quantity=0.8"),
+    _c(
+        "quantity",
+        "number",
+        "quantity|qty|number of items|item count",
+        "qty=0.8|quantity=0.8|total qty=1|total quantity=1|total items=1|total number of items=1|"
+        "number of items=0.9|no. of items=0.9|items sold=0.9|item count=0.9|total pieces=1|"
+        "total units=1|total hours=1|total weight=1|total volume=1|total distance=1|"
+        "total pages=1|total time=1|total points=1|net weight=1|gross weight=1|total kg=1",
+    ),
     _c("time", "time", "time|transaction time|purchase time", "time=0.9"),
     _c(
         "card_last4",

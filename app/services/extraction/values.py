@@ -35,7 +35,7 @@ _ORD = r"(?:st|nd|rd|th|er|e|º|°)?"
 
 # A date ends where digits stop, or where a time printed without a space begins (OCR of
 # "14/03/2026  13:45" often loses the gap).
-_END = r"(?:(?=\d{1,2}:\d{2})|(?![\d/-]|[.,]\d))"
+_END = r"(?:(?=[.,]?\d{1,2}:\d{2})|(?![\d/-]|[.,]\d))"
 
 _END_TEXT = r"(?:(?<=\d{4})(?=\d{1,2}:\d{2})|(?!\d))"
 
@@ -45,7 +45,10 @@ DATE_PATTERNS = [
     # 14/03/2026, 03-14-26, 14.03.2026
     (
         "dmy",
-        re.compile(r"(?<![\d.,/-])(\d{1,2})\s?([-/.])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})" + _END),
+        # A four-digit year never runs into a colon: '12/04/2420:57' is 12/04/24 at 20:57.
+        re.compile(
+            r"(?<![\d,/-])(?<!\d\.)(\d{1,2})\s?([-/.])\s?(\d{1,2})\s?\2\s?(\d{4}(?!:)|\d{2})" + _END
+        ),
     ),
     # 14 March 2026, 14-Mar-2026, 14th of March, 2026, 14. März 2026
     (
@@ -60,7 +63,8 @@ DATE_PATTERNS = [
     (
         "mon_d_y",
         re.compile(
-            rf"\b({_MONTH_RE})[\s\-/]*(\d{{1,2}}){_ORD}[\s,\-/]+(\d{{4}}|\d{{2}})" + _END_TEXT,
+            rf"\b({_MONTH_RE})[\s\-/]*(\d{{1,2}}){_ORD}(?:[\s,\-/]+|\.\s+)['’]?(\d{{4}}|\d{{2}})"
+            + _END_TEXT,
             re.IGNORECASE,
         ),
     ),
@@ -136,27 +140,87 @@ def find_dates(text: str, order: str = "dmy") -> list[Found]:
     return found
 
 
+_SLASHED = re.compile(r"(?<![\d.,/-])(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-]|[.,]\d)")
+# Intervals (days) that separate an issue date from a due or delivery date, or a period's ends.
+_USUAL_GAPS = {7, 10, 14, 15, 20, 21, 28, 29, 30, 31, 45, 60, 90}
+# Country cues with their weights. Month-first: US addresses, phone numbers and taxes.
+_MDY_CUES = (
+    (re.compile(r"\bsales tax\b|\bUSD\b|US\$|\bzip(?: code)?\b", re.IGNORECASE), 1.5),
+    (re.compile(r"\(\d{3}\)\s?\d{3}-\d{4}"), 1.0),
+    # A 12-hour clock and a bare 'TAX' line are weak hints on their own.
+    (re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s?[AP]\.?M\b", re.IGNORECASE), 0.5),
+    (re.compile(r"^\s*tax\b(?! invoice)", re.IGNORECASE | re.MULTILINE), 0.5),
+)
+# Day-first: European money and taxes, and the dollar countries that write the day first.
+_DMY_CUES = (
+    (re.compile(r"€|£|\b(?:EUR|GBP|CHF|AUD|NZD|SGD|INR|MYR|ZAR|HKD)\b"), 1.5),
+    (re.compile(r"\b(?:A|AU|NZ|S|HK)\$|\bRM\s?\d|\bRs\.?\s?\d"), 1.5),
+    (re.compile(r"\b(?:VAT|MwSt|USt|TVA|IVA|BTW)\b"), 1.0),
+    # Tax registrations that name the country (Australia, India, Malaysia), and GST itself.
+    (re.compile(r"\b(?:ABN|GSTIN|SST)\b"), 1.5),
+    (re.compile(r"\bGST\b"), 1.0),
+    (re.compile(r"\b(?:Pty|Sdn\.? Bhd|Pte\.? Ltd|GmbH)\b"), 1.0),
+    # Phone numbers with a two-digit area code in brackets (Australia) or a +44/+61 prefix.
+    (re.compile(r"\(0\d\)\s?\d{4}\s?\d{4}|\+(?:44|61|64|65|60|91|353)\b"), 1.0),
+    # Australian state and postcode, British postcode: as telling as a US state and ZIP code.
+    (
+        re.compile(r"\b(?:NSW|VIC|QLD|TAS|ACT)\s\d{4}\b|\b[A-Z]{1,2}\d{1,2}[A-Z]?\s\d[A-Z]{2}\b"),
+        2.0,
+    ),
+)
+_DOLLAR = re.compile(r"(?<![A-Za-z])\$\s?\d")
+
+
+def _gap_votes(dates: list[tuple[int, int, int]]) -> tuple[int, int]:
+    """Votes from the intervals between ambiguous dates read day-first and month-first."""
+    votes = {"dmy": 0, "mdy": 0}
+    for order in votes:
+        parsed = []
+        for a, b, y in dates:
+            d = _make_date(y, b, a) if order == "dmy" else _make_date(y, a, b)
+            if d is not None:
+                parsed.append(d)
+        uniq = sorted(set(parsed))
+        for i, first in enumerate(uniq):
+            for second in uniq[i + 1 :]:
+                gap = (second - first).days
+                same_day_next_month = second.day == first.day and gap in range(28, 32)
+                if gap in _USUAL_GAPS or same_day_next_month:
+                    votes[order] += 1
+    return votes["dmy"], votes["mdy"]
+
+
 def date_order_hint(text: str, default: str = "dmy") -> str:
     """Whether slashed dates in a document read day-first or month-first.
 
-    A date whose first part is above 12 settles it; else US dollar documents read month-first.
+    Evidence, strongest first: a slashed date whose first part is above 12 (or second part is);
+    the intervals between the ambiguous dates (an issue date and a due date 14 or 30 days later
+    read naturally one way only); then country cues: US addresses, phone numbers and sales tax
+    and a bare dollar sign read month-first; euros, pounds, VAT, GST registrations, Australian,
+    Singaporean, Malaysian and Indian money read day-first.
     """
     dmy = mdy = 0
-    for m in re.finditer(r"(?<![\d.])(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})(?!\d{1,2}[/-])", text):
-        a, b = int(m.group(1)), int(m.group(2))
+    ambiguous: list[tuple[int, int, int]] = []
+    for m in _SLASHED.finditer(text):
+        a, b, y = int(m.group(1)), int(m.group(3)), _year(m.group(4))
         if a > 12 >= b:
             dmy += 1
         elif b > 12 >= a:
             mdy += 1
+        elif a <= 12 and b <= 12 and a != b:
+            ambiguous.append((a, b, y))
     if dmy != mdy:
         return "dmy" if dmy > mdy else "mdy"
-    if re.search(r"\bUSD\b|US\$|\$\s?\d", text) and not re.search(
-        r"\b(?:EUR|GBP|AUD|CAD|NZD)\b|€|£", text
-    ):
-        return "mdy"
-    # US addresses (state and ZIP code) and "sales tax" also mean month-first dates.
-    if US_ADDRESS.search(text) or re.search(r"\bsales tax\b", text, re.IGNORECASE):
-        return "mdy"
+    # Intervals and country cues weigh together; each kind of cue counts once (a long invoice
+    # repeating '€' is no more European).
+    gd, gm = _gap_votes(ambiguous)
+    day_first = min(gd, 2) * 0.75 + sum(w for rx, w in _DMY_CUES if rx.search(text))
+    month_first = min(gm, 2) * 0.75 + sum(w for rx, w in _MDY_CUES if rx.search(text))
+    month_first += 2 if US_ADDRESS.search(text) else 0
+    if _DOLLAR.search(text) and not re.search(r"\b(?:A|AU|NZ|S|HK|C|CA)\$", text):
+        month_first += 1.5
+    if month_first != day_first:
+        return "mdy" if month_first > day_first else "dmy"
     return default
 
 
@@ -214,7 +278,8 @@ _CODES_ALT = "|".join(sorted(CURRENCY_CODES))
 _CUR = rf"(?:{_SYM_RE}|(?<![A-Za-z])(?:{_CODES_ALT})(?![A-Za-z]))"
 
 _NUMBER = (
-    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?"  # 1,234.56
+    r"(?:\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?"  # 12,34,567.89 (Indian grouping)
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?"  # 1,234.56
     r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?"  # 1.234,56
     r"|\d{1,3}(?:'\d{3})+(?:\.\d{1,2})?"  # 1'234.56
     r"|\d{1,3}(?:[\u00a0\u202f ]\d{3})+,\d{2}"  # 1 234,56
@@ -322,6 +387,31 @@ def find_amounts(text: str) -> list[Found]:
             Found(Amount(value, cur, has_dec), m.start(), m.end(), text[m.start() : m.end()])
         )
     return found
+
+
+# Where a bare '$' is not the US dollar: the country's own code, name or usual cues.
+_DOLLAR_COUNTRIES = (
+    ("AUD", re.compile(r"\bAUD\b|\bA\$|\bABN\b|\bAustralia\b|\b(?:NSW|VIC|QLD|TAS|ACT)\s\d{4}\b")),
+    (
+        "CAD",
+        re.compile(
+            r"\bCAD\b|\bC\$|\bCanada\b|\b(?:ON|QC|BC|AB|MB|NS|NB|SK)\s[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|\bHST\b"
+        ),
+    ),
+    ("NZD", re.compile(r"\bNZD\b|\bNZ\$|\bNew Zealand\b")),
+    ("SGD", re.compile(r"\bSGD\b|\bS\$|\bSingapore\b")),
+    ("HKD", re.compile(r"\bHKD\b|\bHK\$|\bHong Kong\b")),
+)
+
+
+def dollar_of(text: str) -> str:
+    """The currency a bare '$' stands for in a document: USD unless the country says otherwise."""
+    if US_ADDRESS.search(text) or re.search(r"\bUSD\b|\bUS\$", text):
+        return "USD"
+    for code, rx in _DOLLAR_COUNTRIES:
+        if rx.search(text):
+            return code
+    return "USD"
 
 
 def find_currencies(text: str) -> list[str]:
@@ -445,7 +535,13 @@ def find_identifier(text: str) -> Found | None:
             return None
         if re.fullmatch(r"\d{1,3}(,\d{3})*\.\d{2}", raw):
             return None
-        return Found(raw, start, offset + tok.end(), raw)
+        end = offset + tok.end()
+        if re.fullmatch(r"\d{3,8}", raw):
+            # A number printed in groups ('1941 9936 893') is one number.
+            groups = re.match(r"(?: \d{3,6}){1,3}(?![\w/.,:-])", s[end:])
+            if groups:
+                raw, end = raw + groups.group(0), end + groups.end()
+        return Found(raw, start, end, raw)
     return None
 
 
