@@ -249,62 +249,51 @@ def claim(item_id: uuid.UUID, batch_id: uuid.UUID) -> bool:
     return True
 
 
-def fail(item_id: uuid.UUID, batch_id: uuid.UUID, code: str, message: str) -> bool:
-    """processing → failed with an error, the reservation dropped and the batch counter bumped."""
+def finish(item_id, batch_id, new: DocumentStatus, counter: str, **values) -> bool:
+    """processing → a terminal status, bumping the batch's counter in the same transaction."""
     now = utcnow()
     result = db.session.execute(
         sa.update(QuestionItem)
         .where(
             QuestionItem.id == item_id,
-            QuestionItem.status.in_(
-                states.document_sources(DocumentStatus.FAILED, [DocumentStatus.PROCESSING])
-            ),
+            QuestionItem.status.in_(states.document_sources(new, [DocumentStatus.PROCESSING])),
         )
-        .values(
-            status=DocumentStatus.FAILED,
-            error_code=str(code),
-            error_message=message,
-            reserved_pages=0,
-            usage_id=None,
-            completed_at=now,
-            updated_at=now,
-        )
+        .values(status=new, completed_at=now, updated_at=now, **values)
     )
     if result.rowcount:
+        column = getattr(QuestionBatch, counter)
         db.session.execute(
             sa.update(QuestionBatch)
             .where(QuestionBatch.id == batch_id)
-            .values(failed_count=QuestionBatch.failed_count + 1, updated_at=now)
+            .values({counter: column + 1, "updated_at": now})
         )
     return bool(result.rowcount)
+
+
+def fail(item_id: uuid.UUID, batch_id: uuid.UUID, code: str, message: str) -> bool:
+    """processing → failed with an error, the reservation dropped and the batch counter bumped."""
+    return finish(
+        item_id,
+        batch_id,
+        DocumentStatus.FAILED,
+        "failed_count",
+        error_code=str(code),
+        error_message=message,
+        reserved_pages=0,
+        usage_id=None,
+    )
 
 
 def complete(item_id, batch_id, text: str, sources: list, context: dict) -> bool:
     """processing → completed with the answer; the batch counter bumped in the same transaction."""
-    now = utcnow()
-    result = db.session.execute(
-        sa.update(QuestionItem)
-        .where(
-            QuestionItem.id == item_id,
-            QuestionItem.status.in_(
-                states.document_sources(DocumentStatus.COMPLETED, [DocumentStatus.PROCESSING])
-            ),
-        )
-        .values(
-            status=DocumentStatus.COMPLETED,
-            answer=text,
-            sources=sources,
-            context=context,
-            error_code=None,
-            error_message=None,
-            completed_at=now,
-            updated_at=now,
-        )
+    return finish(
+        item_id,
+        batch_id,
+        DocumentStatus.COMPLETED,
+        "completed_count",
+        answer=text,
+        sources=sources,
+        context=context,
+        error_code=None,
+        error_message=None,
     )
-    if result.rowcount:
-        db.session.execute(
-            sa.update(QuestionBatch)
-            .where(QuestionBatch.id == batch_id)
-            .values(completed_count=QuestionBatch.completed_count + 1, updated_at=now)
-        )
-    return bool(result.rowcount)
