@@ -103,6 +103,8 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "600 per minute")
+    # Full status answers (GET /api/v1/batches/<id> with a 200); 304 revalidations are free.
+    RATELIMIT_STATUS = os.environ.get("RATELIMIT_STATUS", "600 per minute")
     STORAGE_URL = os.environ.get("STORAGE_URL", f"file://{INSTANCE_DIR / 'uploads'}")
     S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
     EXTRACTION_PROVIDER = os.environ.get("EXTRACTION_PROVIDER", "local")

@@ -113,6 +113,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)
+    from app.api.status import bp as api_status_bp
+
+    app.register_blueprint(api_status_bp)
     app.register_blueprint(billing_bp)
 
     from app.batches import bp as batches_bp

@@ -198,6 +198,8 @@ def _request_id() -> str:
 
 
 def _user_id() -> str | None:
+    if g.get("log_user_id"):
+        return g.log_user_id
     user = g.get("_login_user")
     if user is not None:
         return str(user.id) if getattr(user, "is_authenticated", False) else None

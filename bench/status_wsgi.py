@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from flask import Response, abort, jsonify, request  # noqa: E402
 
 from app import create_app  # noqa: E402
-from app.api.batches import status_body  # noqa: E402
+from app.api.status import status_body  # noqa: E402
 from app.services import batch_queries  # noqa: E402
 
 STATIC = {
@@ -44,13 +44,13 @@ def bench_static():
 @app.get("/bench/status/<batch_id>")
 def bench_status(batch_id):
     """The status endpoint's work for any batch, with no user."""
-    snap = batch_queries.batch_snapshot(None, batch_id)
-    if snap is None:
+    probe = batch_queries.status_probe(batch_id, any_owner=True)
+    if probe is None:
         abort(404)
-    if request.if_none_match.contains_weak(snap.etag.strip('"')):
+    if request.if_none_match.contains_weak(probe.etag.strip('"')):
         resp = Response(status=304)
     else:
-        resp = Response(status_body(snap), mimetype="application/json")
-    resp.headers["ETag"] = snap.etag
+        resp = Response(status_body(probe), mimetype="application/json")
+    resp.headers["ETag"] = probe.etag
     resp.headers["Cache-Control"] = "no-store"
     return resp

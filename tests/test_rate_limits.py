@@ -7,10 +7,10 @@ import pytest
 from flask import Blueprint, jsonify, request
 
 from app.extensions import csrf, limiter
-from app.services import accounts
+from app.services import accounts, reads
 from app.services.limits import creation_limit, limit_creations
 from config import TestConfig
-from tests.factories import make_token, make_user
+from tests.factories import make_batch, make_token, make_user
 
 TINY = {"starter": 2, "plus": 3, "growth": 5}
 
@@ -30,6 +30,7 @@ def probe_app(app):
         STORAGE_URL = app.config["STORAGE_URL"]
         RATELIMIT_LOGIN = "3 per minute"
         RATELIMIT_API = "3 per minute"
+        RATELIMIT_STATUS = "3 per minute"
 
     probe = create_app(ProbeConfig)
     bp = Blueprint("probe", __name__)
@@ -50,6 +51,7 @@ def probe_app(app):
     probe.register_blueprint(bp)
     yield probe
     with probe.app_context():
+        reads.dispose()
         db.engine.dispose()
 
 
@@ -198,3 +200,26 @@ def test_api_requests_are_limited_per_user(probe):
     assert_rate_limited(probe.get(token_a, "/api/v1/usage"), 60)
     # Another user behind the same address keeps their own allowance.
     assert probe.get(token_b, "/api/v1/usage").status_code == 200
+
+
+def test_status_polls_count_full_answers_only(probe):
+    """Full status answers use up RATELIMIT_STATUS; 304 revalidations cost nothing."""
+    user, token = user_token("poller@example.com", "growth")
+    other, other_token = user_token("poller-b@example.com", "growth")
+    batch_id = make_batch(user).id
+    path = f"/api/v1/batches/{batch_id}"
+    first = probe.get(token, path)
+    assert first.status_code == 200
+    tag = {"If-None-Match": first.headers["ETag"]}
+    for _ in range(10):
+        resp = probe.client.get(path, headers={"Authorization": f"Bearer {token}", **tag})
+        assert resp.status_code == 304
+    assert probe.get(token, path).status_code == 200
+    assert probe.get(token, path).status_code == 200
+    assert_rate_limited(probe.get(token, path), 60)
+    # Still answered when nothing changed, and the other API routes keep their own allowance.
+    resp = probe.client.get(path, headers={"Authorization": f"Bearer {token}", **tag})
+    assert resp.status_code == 304
+    assert probe.get(token, "/api/v1/usage").status_code == 200
+    # Another user polling their own batch is not affected.
+    assert probe.get(other_token, f"/api/v1/batches/{make_batch(other).id}").status_code == 200

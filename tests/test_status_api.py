@@ -10,6 +10,7 @@ from flask import g
 from app.extensions import db
 from app.models import BatchStatus, Document, DocumentStatus, PromptStrategy
 from app.models.types import utcnow
+from app.services import reads
 from tests.batch_rows import INVOICE_RESULT, add_documents, claim, finish, run_document
 from tests.factories import make_batch, make_document, make_user
 
@@ -40,11 +41,15 @@ def count_queries():
     def listener(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    # The status probe reads on its own autocommit engine: count both.
+    engines = {db.engine, reads.read_engine()}
+    for engine in engines:
+        sa.event.listen(engine, "before_cursor_execute", listener)
     try:
         yield statements
     finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
+        for engine in engines:
+            sa.event.remove(engine, "before_cursor_execute", listener)
 
 
 def test_status_json_has_the_spec_shape(api, user):
@@ -176,13 +181,17 @@ def test_query_count_does_not_grow_with_the_batch(api, user):
 
     assert len(small_resp.get_json()["documents"]) == 2
     assert len(large_resp.get_json()["documents"]) == 200
-    assert len(large_sql) == len(small_sql)
-    touching_documents = [s for s in large_sql if "documents" in s]
-    assert len(touching_documents) == 2  # the tag query and the one SELECT of documents
+    # A first answer: the probe (batch, tag and token in one) and the one SELECT of documents.
+    assert len(large_sql) == len(small_sql) == 2
+    assert all("documents" in s for s in large_sql)
 
     not_modified, sql_304 = status_queries(api, large_id, large_resp.headers["ETag"])
     assert not_modified.status_code == 304
-    assert len(sql_304) == len(large_sql) - 1
+    assert len(sql_304) == 1
+    # The same state asked again without a tag: the body rendered for this tag is reused.
+    again, sql_again = status_queries(api, large_id)
+    assert again.status_code == 200 and again.data == large_resp.data
+    assert len(sql_again) == 1
 
 
 def test_unknown_and_malformed_ids_are_404(api, user):
@@ -263,3 +272,49 @@ def test_an_unchanged_batch_is_rendered_once_and_a_change_renders_again(api, use
     assert changed.headers["ETag"] != first.headers["ETag"]
     assert changed.get_json()["documents"][3]["status"] == "processing"
     assert len(changed_sql) == len(first_sql)
+
+
+def test_status_authentication_is_checked_in_the_status_query(client, auth, user, token):
+    """Revoked tokens, bad tokens next to a good session, and deleted users answer 401."""
+    from app.models import ApiToken, User
+
+    batch_id = make_batch(user).id
+    path = f"/api/v1/batches/{batch_id}"
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get(path, headers=bearer).status_code == 200
+
+    auth.login("owner@example.com")
+    assert client.get(path).status_code == 200
+    # A Bearer header decides even next to a valid session, as on the other API routes.
+    bad = client.get(path, headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 401
+    assert bad.get_json()["error"]["code"] == "unauthorized"
+
+    db.session.execute(sa.update(ApiToken).values(revoked_at=utcnow()))
+    db.session.commit()
+    assert client.get(path, headers=bearer).status_code == 401
+
+    # The session's user is deleted (with their batches): the cookie names nobody any more.
+    db.session.execute(sa.delete(User).where(User.id == user.id))
+    db.session.commit()
+    gone = client.get(path)
+    assert gone.status_code == 401
+    assert gone.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_status_survives_the_database_dropping_its_connections(api, user):
+    """Connections the server closed (a restart, a failover) are replaced on the next poll."""
+    batch_id = make_batch(user).id
+    path = f"/api/v1/batches/{batch_id}"
+    tag = api.get(path).headers["ETag"]
+    engine = reads.read_engine()
+    with engine.connect() as conn:
+        backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    # Pooled, idle, and now killed from outside.
+    db.session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    db.session.commit()
+
+    resp = api.get(path, headers={"If-None-Match": tag})
+    assert resp.status_code == 304
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != backend

@@ -1,9 +1,6 @@
 """Batch reads and actions: list, status (ETag/304), cancel, retry, delete, export (SPEC §5, §7)."""
 
-import threading
-from collections import OrderedDict
-
-from flask import Response, current_app, jsonify, request, stream_with_context
+from flask import Response, jsonify, request, stream_with_context
 from flask_login import current_user
 
 from app.api import bp
@@ -74,62 +71,6 @@ def batches_list():
             total=page.total,
         )
     )
-
-
-@bp.get("/batches/<batch_id>")
-def batch_status(batch_id):
-    """Status JSON of a batch; 304 when the client's ETag is still current."""
-    snap = batch_queries.batch_snapshot(current_user.id, batch_id)
-    if snap is None:
-        raise not_found()
-    if request.if_none_match.contains_weak(snap.etag.strip('"')):
-        resp = Response(status=304)
-    else:
-        resp = Response(status_body(snap), mimetype="application/json")
-    resp.headers["ETag"] = snap.etag
-    return no_store(resp)
-
-
-class BodyCache:
-    """Rendered status bodies by ETag, least recently used dropped first (one per process).
-
-    A tag names one exact JSON: it is computed from every field the JSON shows, so a body stored
-    under it stays right for as long as the tag is current. The documents are read after the tag,
-    so a body is never older than its tag. The tag comes from an owner-scoped query: only the
-    batch's owner ever reaches its body.
-    """
-
-    def __init__(self, size: int = 256):
-        self.size = size
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, tag: str) -> bytes | None:
-        with self._lock:
-            body = self._items.get(tag)
-            if body is not None:
-                self._items.move_to_end(tag)
-            return body
-
-    def put(self, tag: str, body: bytes) -> None:
-        with self._lock:
-            self._items[tag] = body
-            self._items.move_to_end(tag)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-STATUS_BODIES = BodyCache()
-
-
-def status_body(snap: batch_queries.BatchSnapshot) -> bytes:
-    """The status JSON of a snapshot, rendered once per tag (clients without a tag, many tabs)."""
-    body = STATUS_BODIES.get(snap.etag)
-    if body is None:
-        documents = batch_queries.batch_documents(snap.batch.id)
-        body = (current_app.json.dumps(batch_json(snap.batch, documents)) + "\n").encode()
-        STATUS_BODIES.put(snap.etag, body)
-    return body
 
 
 @bp.post("/batches/<batch_id>/cancel")

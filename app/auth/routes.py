@@ -13,6 +13,9 @@ from app.extensions import db, limiter, login_manager
 from app.models import ApiToken
 from app.services import accounts
 
+# The status endpoint authenticates inside its own query (app/api/status.py).
+STATUS_ENDPOINT = "api_status.batch_status"
+
 
 def safe_next(target: str | None) -> str:
     """Only redirect to paths of this site after login."""
@@ -136,7 +139,7 @@ def revoke_token(token_id):
 @bp.before_app_request
 def bearer_auth():
     """`Authorization: Bearer <token>` authenticates a request without a session."""
-    if bearer_token() is None:
+    if bearer_token() is None or request.endpoint == STATUS_ENDPOINT:
         return
     user = bearer_user()
     # Flask-Login reads the request's user from g; a bad token leaves the request anonymous
@@ -148,5 +151,5 @@ def bearer_auth():
 @bp.teardown_app_request
 def forget_request_user(_exc):
     """The request's user must not outlive the request (an outer app context may be reused)."""
-    for key in ("_login_user", "token_auth", "_bearer_user"):
+    for key in ("_login_user", "token_auth", "_bearer_user", "log_user_id", "retry_after"):
         g.pop(key, None)

@@ -92,10 +92,10 @@ def index():
 @login_required
 def detail(batch_id):
     """One batch: summary, progress, documents, history; polls its status while it runs."""
-    snap = batch_queries.batch_snapshot(current_user.id, batch_id)
-    if snap is None:
+    probe = batch_queries.status_probe(batch_id, owner_id=current_user.id)
+    batch = batch_queries.owned_batch(current_user.id, batch_id) if probe else None
+    if batch is None:
         abort(404)
-    batch = snap.batch
     documents = batch_queries.batch_documents(batch.id)
     resp = Response(
         render_template(
@@ -103,7 +103,7 @@ def detail(batch_id):
             batch=batch,
             documents=documents,
             history=batch_queries.batch_history(batch.id),
-            etag=snap.etag,
+            etag=probe.etag,
             can_cancel=can_cancel(batch),
             can_retry=can_retry(batch),
         )

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import (
+    ApiToken,
     AuditEvent,
     Batch,
     BatchStatus,
@@ -23,9 +24,29 @@ from app.models import (
     ExtractionJob,
     ExtractionResult,
 )
+from app.services import reads
 
 # Bumped when the status JSON changes shape, so clients holding an old tag get the new shape.
-TAG_VERSION = "1"
+TAG_VERSION = "2"
+# What the status JSON is made of: the batch's own fields and a summary of its documents' changes.
+TAG_FIELDS = (
+    "id",
+    "name",
+    "description",
+    "prompt_strategy",
+    "extraction_prompt",
+    "status",
+    "updated_at",
+    "completed_at",
+    "document_count",
+    "completed_count",
+    "failed_count",
+    "cancelled_count",
+    "total_pages",
+    "tag_rows",
+    "tag_last_change",
+    "tag_change_sum",
+)
 
 SORTS = {
     "newest": (Batch.created_at.desc(), Batch.id.desc()),
@@ -48,14 +69,6 @@ class BatchPage:
     pages: int
     per_page: int
     total: int
-
-
-@dataclass(frozen=True)
-class BatchSnapshot:
-    """A batch with the tag of its current status JSON."""
-
-    batch: Batch
-    etag: str
 
 
 def as_uuid(value) -> uuid.UUID | None:
@@ -90,68 +103,110 @@ def owned_document(owner_id: uuid.UUID | None, document_id) -> Document | None:
     return db.session.scalar(stmt)
 
 
-def status_tag(batch: Batch, document_rows: int, last_change, change_sum) -> str:
+def status_tag(values) -> str:
     """The ETag of a batch's status JSON, from the fields that make it up."""
-    parts = (
-        TAG_VERSION,
-        batch.id,
-        batch.name,
-        batch.description,
-        batch.prompt_strategy,
-        batch.extraction_prompt,
-        batch.status,
-        batch.updated_at,
-        batch.completed_at,
-        batch.document_count,
-        batch.completed_count,
-        batch.failed_count,
-        batch.cancelled_count,
-        batch.total_pages,
-        document_rows,
-        last_change,
-        change_sum,
+    digest = hashlib.sha1(
+        "|".join([TAG_VERSION, *(str(v) for v in values)]).encode(), usedforsecurity=False
     )
-    digest = hashlib.sha1("|".join(str(p) for p in parts).encode(), usedforsecurity=False)
     return f'"{digest.hexdigest()[:24]}"'
 
 
-def _change_sum():
+def _change_sum(dialect: str):
     """The sum of the documents' updated_at as numbers.
 
     Every write to a document row sets a new updated_at, so the sum moves with any change, even
     one stamped earlier than the latest (a worker whose transaction began first but committed
     last, or a clock a little behind), which a max() alone would miss.
     """
-    if db.engine.dialect.name == "sqlite":
+    if dialect == "sqlite":
         return sa.func.sum(sa.func.julianday(Document.updated_at))
     return sa.func.sum(sa.extract("epoch", Document.updated_at))
 
 
-def batch_snapshot(owner_id: uuid.UUID | None, batch_id) -> BatchSnapshot | None:
-    """The owner's batch and its status tag, in one query; None when not found."""
+@dataclass(frozen=True)
+class StatusProbe:
+    """A batch's row (its columns by name), its owner and the tag of its status JSON."""
+
+    values: dict
+    etag: str
+
+    @property
+    def batch_id(self) -> uuid.UUID:
+        return self.values["id"]
+
+    @property
+    def owner_id(self) -> uuid.UUID:
+        return self.values["user_id"]
+
+    def batch(self) -> Batch:
+        """The batch as a detached object built from the row (for rendering, not for writes)."""
+        return Batch(**self.values)
+
+
+_PROBES: dict[tuple[str, str], sa.Select] = {}
+
+
+def _probe_statement(dialect: str, scope: str) -> sa.Select:
+    """The probe SELECT for one way of proving ownership, built once per process."""
+    stmt = _PROBES.get((dialect, scope))
+    if stmt is None:
+        # Document changes (a claim, a detected type) need not touch the batch row, so the tag
+        # also covers the documents: their number, latest change and the sum of their changes.
+        stmt = (
+            sa.select(
+                *Batch.__table__.c,
+                sa.func.count(Document.id).label("tag_rows"),
+                sa.func.max(Document.updated_at).label("tag_last_change"),
+                _change_sum(dialect).label("tag_change_sum"),
+            )
+            .outerjoin(Document, Document.batch_id == Batch.id)
+            .where(Batch.id == sa.bindparam("batch_id"))
+            .group_by(Batch.id)
+        )
+        if scope == "owner":
+            stmt = stmt.where(Batch.user_id == sa.bindparam("owner_id"))
+        elif scope == "token":
+            # A token proves ownership when it is live and belongs to the batch's owner.
+            stmt = stmt.join(
+                ApiToken,
+                sa.and_(
+                    ApiToken.user_id == Batch.user_id,
+                    ApiToken.token_hash == sa.bindparam("token_hash"),
+                    ApiToken.revoked_at.is_(None),
+                ),
+            )
+        _PROBES[(dialect, scope)] = stmt
+    return stmt
+
+
+def status_probe(
+    batch_id, *, owner_id: uuid.UUID | None = None, token_hash: str | None = None, any_owner=False
+) -> StatusProbe | None:
+    """A batch and its status tag in one autocommit SELECT, scoped to its owner; None if not found.
+
+    Ownership is proven by the owner's id (a session) or by the hash of one of the owner's live
+    API tokens, inside the same statement: a status poll costs one round trip to the database,
+    whatever the batch size. `any_owner` drops the scope (internal reads only).
+    """
     batch_id = as_uuid(batch_id)
     if batch_id is None:
         return None
-    # Document changes (a claim, a detected type) need not touch the batch row, so the tag also
-    # covers the documents: their number, latest change and the sum of their change times.
-    stmt = (
-        sa.select(
-            Batch,
-            sa.func.count(Document.id),
-            sa.func.max(Document.updated_at),
-            _change_sum(),
-        )
-        .outerjoin(Document, Document.batch_id == Batch.id)
-        .where(Batch.id == batch_id)
-        .group_by(Batch.id)
-    )
-    if owner_id is not None:
-        stmt = stmt.where(Batch.user_id == owner_id)
-    row = db.session.execute(stmt).first()
+    if token_hash is not None:
+        scope, params = "token", {"batch_id": batch_id, "token_hash": token_hash}
+    elif owner_id is not None:
+        scope, params = "owner", {"batch_id": batch_id, "owner_id": owner_id}
+    elif any_owner:
+        scope, params = "any", {"batch_id": batch_id}
+    else:
+        return None
+    stmt = _probe_statement(db.engine.dialect.name, scope)
+    row = reads.first_row(stmt, params)
     if row is None:
         return None
-    batch, rows, last_change, change_sum = row
-    return BatchSnapshot(batch, status_tag(batch, rows, last_change, change_sum))
+    data = row._asdict()
+    tag_parts = [data[name] for name in TAG_FIELDS]
+    values = {c.key: data[c.key] for c in Batch.__table__.c}
+    return StatusProbe(values, status_tag(tag_parts))
 
 
 # The columns of the status JSON's documents: plain rows, no ORM objects to build per document.
