@@ -23,6 +23,22 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def redis_url(url: str | None = None, verify: bool | None = None) -> str:
+    """A Redis URL as every process connects with it (web, worker, scheduler, rate limits).
+
+    `REDIS_TLS_VERIFY=false` lets a `rediss://` URL skip the certificate check: managed Redis
+    services such as Heroku Redis present self-signed certificates, which a verifying client
+    refuses. The connection stays encrypted; plain `redis://` URLs are left as they are.
+    """
+    if url is None:
+        url = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+    if verify is None:
+        verify = env_bool("REDIS_TLS_VERIFY", True)
+    if url.startswith("rediss://") and not verify and "ssl_cert_reqs=" not in url:
+        url += ("&" if "?" in url else "?") + "ssl_cert_reqs=none"
+    return url
+
+
 def env_int(name: str, default: int) -> int:
     """An integer from the environment, or the default."""
     value = os.environ.get(name)
@@ -95,8 +111,8 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     ALLOW_SQLITE = env_bool("ALLOW_SQLITE", True)
-    REDIS_URL = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL
+    REDIS_URL = redis_url()
+    RATELIMIT_STORAGE_URI = redis_url(os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL)
     RATELIMIT_STRATEGY = "fixed-window"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
