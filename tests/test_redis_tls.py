@@ -76,7 +76,9 @@ def test_only_tls_urls_change():
     assert redis_url("redis://cache:6379/0", verify=False) == "redis://cache:6379/0"
     assert redis_url("rediss://h:1/0", verify=True) == "rediss://h:1/0"
     assert redis_url("rediss://h:1/0?ssl_cert_reqs=required", verify=False).endswith("=required")
-    assert redis_url("rediss://h:1/0?db=2", verify=False) == "rediss://h:1/0?db=2&ssl_cert_reqs=none"
+    assert (
+        redis_url("rediss://h:1/0?db=2", verify=False) == "rediss://h:1/0?db=2&ssl_cert_reqs=none"
+    )
 
 
 def env_for(url: str) -> dict:
