@@ -3,9 +3,9 @@
 GET /bench/static answers a fixed JSON dict: no database, no authentication, no rate limit. It is
 the baseline the status endpoint is compared with in the same run on the same server.
 
-GET /bench/status/<id> runs the status endpoint's own work (the tag query, then the documents
-query and the JSON unless If-None-Match matches) without authentication, to show what the
-endpoint costs apart from the authentication and rate limiting every API request pays.
+GET /bench/status/<id> runs the status endpoint's database work on every request, bypassing the
+status cache (the tag query, then the documents query and the JSON unless If-None-Match
+matches), without authentication: what a poll costs when the cache cannot answer.
 """
 
 import sys

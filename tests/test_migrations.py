@@ -41,3 +41,18 @@ def test_upgrade_from_empty_matches_models(app, empty_database):
         db.engine.dispose()
     assert diff == []
     assert {"users", "batches", "documents", "usage", "extraction_jobs"} <= tables
+
+
+def test_upgrade_installs_the_change_notices(app, empty_database):
+    """The status cache stays off without them; the migration puts them in place."""
+    from app import create_app
+    from app.extensions import db
+    from app.models import change_notices
+
+    MigConfig = type("MigConfig", (), {**app.config, "SQLALCHEMY_DATABASE_URI": empty_database})
+    mig_app = create_app(MigConfig)
+    with mig_app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            assert change_notices.installed(conn)
+        db.engine.dispose()

@@ -1,5 +1,6 @@
 """The data model (SPEC §3)."""
 
+from app.models import change_notices
 from app.models.audit import AuditEvent
 from app.models.batch import Batch
 from app.models.billing import StripeEvent, Subscription, Usage
@@ -16,6 +17,10 @@ from app.models.enums import (
 from app.models.questions import DocumentPage, QuestionBatch, QuestionItem
 from app.models.states import IllegalTransition
 from app.models.user import ApiToken, User
+
+change_notices.register(
+    {"documents": Document.__table__, "batches": Batch.__table__, "api_tokens": ApiToken.__table__}
+)
 
 __all__ = [
     "ApiToken",
