@@ -111,16 +111,34 @@ def test_the_app_and_its_rate_limits_connect_over_tls(tls_redis, tmp_path):
 
 
 def test_the_procfile_worker_line_connects_over_tls(tls_redis):
-    """The worker's `--url` as the Procfile writes it, run by a shell like the PaaS does."""
+    """The worker's connection options as the Procfile writes them, run by a shell."""
     line = next(
         line.split(":", 1)[1].strip()
         for line in (ROOT / "Procfile").read_text().splitlines()
         if line.startswith("worker:")
     )
-    assert line.startswith('rq worker --url "$(python -m jobs.redis_url)"')
+    assert line.startswith("rq worker --url $REDIS_URL --connection-class jobs.redis_url.Redis")
     command = line.replace("rq worker", "rq info", 1).split(" --worker-class")[0]
     done = subprocess.run(
         ["bash", "-c", command], cwd=ROOT, env=env_for(tls_redis), capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr[-1500:]
     assert "0 workers" in done.stdout
+
+
+def test_the_procfile_scheduler_line_connects_over_tls(tls_redis):
+    line = next(
+        line.split(":", 1)[1].strip()
+        for line in (ROOT / "Procfile").read_text().splitlines()
+        if line.startswith("scheduler:")
+    )
+    url = subprocess.run(
+        ["bash", "-c", 'echo "$(python -m jobs.redis_url)"'],
+        cwd=ROOT,
+        env=env_for(tls_redis),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert line == 'rqscheduler --url "$(python -m jobs.redis_url)"'
+    assert Redis.from_url(url, socket_timeout=2).ping() is True
