@@ -143,17 +143,24 @@ def test_writes_of_this_process_empty_the_cache_at_once(api, user, cache):
 def listener_pid() -> int | None:
     with psycopg.connect(PG_URL.replace("+psycopg", ""), autocommit=True) as conn:
         row = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN ingestio_%%' "
-            "AND datname = current_database() ORDER BY backend_start DESC LIMIT 1"
+            "SELECT pid FROM pg_stat_activity WHERE query LIKE '%%LISTEN ingestio_%%' "
+            "AND datname = current_database() AND pid <> pg_backend_pid() "
+            "ORDER BY backend_start DESC LIMIT 1"
         ).fetchone()
     return row[0] if row else None
 
 
-def test_losing_the_notice_connection_falls_back_to_queries(api, user, cache):
+def backend_alive(pid: int) -> bool:
+    with psycopg.connect(PG_URL.replace("+psycopg", ""), autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+
+
+def test_losing_the_notice_connection_falls_back_to_queries(api, user, cache, monkeypatch):
     batch = make_batch(user)
     path = f"/api/v1/batches/{batch.id}"
     tag = api.get(path).headers["ETag"]
-    cache.retry_seconds = 0.0
+    monkeypatch.setattr(cache, "retry_seconds", 0.0)
+    monkeypatch.setattr(cache, "_disabled", False)  # put back after the test, as it was
     pid = listener_pid()
     assert pid is not None
     elsewhere("SELECT pg_terminate_backend(%s)", (pid,))
@@ -185,3 +192,24 @@ def test_off_without_the_triggers(app, db):
 
             change_notices.install(conn)
         app.extensions["status_cache"] = saved
+
+
+def test_a_connection_that_never_delivers_notices_turns_the_cache_off(
+    api, user, cache, monkeypatch
+):
+    """As behind a pooler in transaction mode: LISTEN is accepted, nothing ever arrives."""
+    batch = make_batch(user)
+    path = f"/api/v1/batches/{batch.id}"
+    tag = api.get(path).headers["ETag"]
+    monkeypatch.setattr(cache, "retry_seconds", 0.0)
+    monkeypatch.setattr(cache, "_disabled", False)  # put back after the test, as it was
+    monkeypatch.setattr(cache, "send_check", lambda channel: None)  # the notice never comes
+    pid = listener_pid()
+    elsewhere("SELECT pg_terminate_backend(%s)", (pid,))
+    wait_for(lambda: not backend_alive(pid), "the listening connection to end")
+    # Reconnecting, the self-check gets no notice: the cache stays off, every poll queries.
+    elsewhere("UPDATE batches SET name = 'Renamed', updated_at = now() WHERE id = %s", (batch.id,))
+    resp = api.get(path, headers={"If-None-Match": tag})
+    assert resp.status_code == 200 and resp.get_json()["name"] == "Renamed"
+    assert cache.ticket() is None
+    assert cache.get(batch.id) is None

@@ -16,7 +16,9 @@ writing transaction commits; the cache forgets those entries before it answers a
 * When the notice connection is lost, everything is forgotten and the cache stays off (every
   request queries) until it listens again; notices sent meanwhile cannot be missed that way.
 
-Off on SQLite (no notices), when the triggers are missing, or with STATUS_CACHE=false.
+Off on SQLite (no notices), when the triggers are missing, with STATUS_CACHE=false, and for good
+in a process whose listening connection does not receive a test notice it sent itself (a
+connection pooler in transaction mode, such as PgBouncer, accepts LISTEN but never delivers).
 """
 
 import logging
@@ -37,6 +39,7 @@ from app.models import change_notices
 log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "status_cache"
+CONNECTION_OK = 0  # libpq's CONNECTION_OK (psycopg.pq.ConnStatus.OK)
 CHANNELS = ("ingestio_batch", "ingestio_token", "ingestio_reset")
 RETRY_SECONDS = 5.0  # wait before listening again after a failure
 WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "WITH", "MERGE")
@@ -64,6 +67,7 @@ class StatusCache:
         self._tokens_changed = 0
         self._conn = None
         self._inherited: list = []
+        self._disabled = False  # notices are not delivered here: off for good
         self._pid = None
         self._retry_at = 0.0
         self.retry_seconds = RETRY_SECONDS
@@ -81,7 +85,7 @@ class StatusCache:
             self._reset()
         if self._conn is not None:
             return True
-        if time.monotonic() < self._retry_at:
+        if self._disabled or time.monotonic() < self._retry_at:
             return False
         try:
             import psycopg
@@ -89,14 +93,55 @@ class StatusCache:
             conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=3)
             for channel in CHANNELS:
                 conn.execute(f"LISTEN {channel}")
+            delivered = self._notices_arrive(conn)
         except Exception as exc:  # noqa: BLE001 - the cache is an optimisation: stay off
             log.warning("status cache off: cannot listen for changes (%s)", exc)
             self._retry_at = time.monotonic() + self.retry_seconds
+            return False
+        if not delivered:
+            # A pooler in transaction mode (PgBouncer) accepts LISTEN but never delivers.
+            log.warning(
+                "status cache off for this process: change notices are not delivered on this "
+                "database connection (a connection pooler in transaction mode?)"
+            )
+            self._disabled = True
+            conn.close()
             return False
         self._reset()  # anything cached before listening may have missed a notice
         self._conn = conn
         threading.Thread(target=self._drain_forever, args=(conn,), daemon=True).start()
         return True
+
+    def _notices_arrive(self, conn) -> bool:
+        """Send a notice from another connection and wait (at most 2 s) for it to arrive.
+
+        It goes to a channel of this connection's own, so no other process hears it. Notices
+        of the real channels that arrive meanwhile are applied as usual.
+        """
+        channel = f"ingestio_check_{uuid.uuid4().hex}"
+        conn.execute(f"LISTEN {channel}")
+        self.send_check(channel)
+        deadline = time.monotonic() + 2.0
+        pgconn = conn.pgconn
+        found = False
+        while not found and (left := deadline - time.monotonic()) > 0:
+            select.select([pgconn.socket], [], [], left)
+            pgconn.consume_input()
+            while (notice := pgconn.notifies()) is not None:
+                name = notice.relname.decode()
+                if name == channel:
+                    found = True
+                else:
+                    self._apply(name, notice.extra.decode())
+        conn.execute(f"UNLISTEN {channel}")
+        return found
+
+    def send_check(self, channel: str) -> None:
+        """The self-check's notice, sent on a connection of its own."""
+        import psycopg
+
+        with psycopg.connect(self.dsn, autocommit=True, connect_timeout=3) as other:
+            other.execute(f"NOTIFY {channel}")
 
     def _drop_connection(self, exc: Exception) -> None:
         """Forget everything and stop answering from memory until listening again."""
@@ -117,6 +162,9 @@ class StatusCache:
         pgconn = self._conn.pgconn
         try:
             pgconn.consume_input()
+            if pgconn.status != CONNECTION_OK:
+                # The server ended the connection (its last words may have been read fine).
+                raise ConnectionError(pgconn.error_message.decode(errors="replace").strip())
             while (notice := pgconn.notifies()) is not None:
                 self._apply(notice.relname.decode(), notice.extra.decode())
         except Exception as exc:  # noqa: BLE001 - a broken connection
