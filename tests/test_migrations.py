@@ -26,7 +26,9 @@ def empty_database(app):
     admin.dispose()
 
 
-def test_upgrade_from_empty_matches_models(app, empty_database):
+@pytest.fixture
+def upgraded(app, empty_database):
+    """An engine on the empty database after `flask db upgrade`."""
     from app import create_app
     from app.extensions import db
 
@@ -34,25 +36,24 @@ def test_upgrade_from_empty_matches_models(app, empty_database):
     mig_app = create_app(MigConfig)
     with mig_app.app_context():
         upgrade()
-        with db.engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-            diff = compare_metadata(ctx, db.metadata)
-            tables = set(sa.inspect(conn).get_table_names())
+        yield db.engine
         db.engine.dispose()
+
+
+def test_upgrade_from_empty_matches_models(upgraded):
+    from app.extensions import db
+
+    with upgraded.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(ctx, db.metadata)
+        tables = set(sa.inspect(conn).get_table_names())
     assert diff == []
     assert {"users", "batches", "documents", "usage", "extraction_jobs"} <= tables
 
 
-def test_upgrade_installs_the_change_notices(app, empty_database):
+def test_upgrade_installs_the_change_notices(upgraded):
     """The status cache stays off without them; the migration puts them in place."""
-    from app import create_app
-    from app.extensions import db
     from app.models import change_notices
 
-    MigConfig = type("MigConfig", (), {**app.config, "SQLALCHEMY_DATABASE_URI": empty_database})
-    mig_app = create_app(MigConfig)
-    with mig_app.app_context():
-        upgrade()
-        with db.engine.connect() as conn:
-            assert change_notices.installed(conn)
-        db.engine.dispose()
+    with upgraded.connect() as conn:
+        assert change_notices.installed(conn)

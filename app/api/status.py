@@ -38,7 +38,6 @@ from app.services.serializers import batch_json
 log = logging.getLogger(__name__)
 
 bp = Blueprint("api_status", __name__, url_prefix="/api/v1")
-ENDPOINT = "api_status.batch_status"
 
 
 @dataclass(frozen=True)
@@ -187,11 +186,9 @@ def batch_status(batch_id):
     else:
         check_status_limit(owner_id)
         body = STATUS_BODIES.get(etag)
-        if body is None:
-            if probe is None:
-                probe = probe_for(who, batch_uuid)
-                etag = probe.etag
-            body = status_body(probe)
+        if body is None:  # a tag known from the cache whose body this process never rendered
+            probe = probe or probe_for(who, batch_uuid)
+            etag, body = probe.etag, status_body(probe)
         resp = Response(body, mimetype="application/json")
     resp.headers["ETag"] = etag
     resp.headers["Cache-Control"] = "no-store"

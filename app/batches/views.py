@@ -93,9 +93,9 @@ def index():
 def detail(batch_id):
     """One batch: summary, progress, documents, history; polls its status while it runs."""
     probe = batch_queries.status_probe(batch_id, owner_id=current_user.id)
-    batch = batch_queries.owned_batch(current_user.id, batch_id) if probe else None
-    if batch is None:
+    if probe is None:
         abort(404)
+    batch = probe.batch()  # the row the tag was computed from: the page and its tag agree
     documents = batch_queries.batch_documents(batch.id)
     resp = Response(
         render_template(

@@ -263,13 +263,6 @@ class StatusCache:
         with self._lock:
             self._reset()
 
-    def close(self) -> None:
-        with self._lock:
-            conn, self._conn = self._conn, None
-            self._reset()
-        if conn is not None:
-            conn.close()
-
 
 def _dsn(engine: sa.Engine) -> str:
     url = engine.url.set(drivername="postgresql")
@@ -319,10 +312,3 @@ def _build() -> StatusCache | None:
     cache = StatusCache(_dsn(engine))
     _watch_local_writes(engine, cache)
     return cache
-
-
-def close() -> None:
-    """Stop listening (tests, shutdown)."""
-    cache = current_app.extensions.pop(EXTENSION_KEY, None)
-    if cache is not None:
-        cache.close()
