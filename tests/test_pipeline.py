@@ -208,6 +208,23 @@ def test_a_live_job_is_never_queued_twice(user, redis_conn):
     assert redis_conn.llen("rq:queue:documents") == 1
 
 
+def test_enqueueing_many_documents_leaves_a_job_that_appeared_meanwhile_alone(user, redis_conn):
+    from app.extensions import get_queue
+
+    batch, docs = pdf_batch(user, count=3)
+    queue = get_queue(queueing.DOCUMENT_QUEUE)
+    ids = [str(d.id) for d in docs]
+    # another process enqueued the middle document after this one looked for jobs
+    other = queue.enqueue("jobs.documents.process_document", ids[1], job_id=f"document-{ids[1]}",
+                          description="enqueued elsewhere")  # fmt: skip
+
+    assert queueing.enqueue_unique_jobs(queue, ids) == [True, False, True]
+    assert redis_conn.llen("rq:queue:documents") == 3  # one entry per document, none twice
+    assert queue.fetch_job(other.id).description == "enqueued elsewhere"
+    job = queue.fetch_job(f"document-{ids[0]}")
+    assert (list(job.args), job.timeout, job.retries_left) == ([ids[0]], 600, 3)
+
+
 def test_a_retried_job_charges_and_counts_once(user, worker, provider, no_backoff):
     from tests.support.providers import FlakyProvider
 

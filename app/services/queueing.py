@@ -8,6 +8,10 @@ A document has one deterministic job id, `document-<id>`, so it is never queued 
   the old hash and enqueue a fresh job. RQ would otherwise overwrite the hash of a job that may
   still be running; deleting first and enqueueing with `unique=True` keeps a live job single.
 
+Many documents are enqueued in one Redis round trip: the jobs of documents without a job are
+sent through RQ's own check-and-save script (the one behind `unique=True`) in one pipeline, and
+only the documents whose job exists (or appeared in between) take the one-by-one path above.
+
 Even if two processes race past these checks, the job itself is safe to run twice: it claims the
 document with a conditional UPDATE, so the second run ends without changing anything.
 """
@@ -25,6 +29,7 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.scripts import _build_hset_args, get_unique_enqueue_script
 
 from app.extensions import get_queue
 
@@ -155,15 +160,49 @@ def enqueue_document(
     return False
 
 
+def enqueue_unique_jobs(queue: Queue, document_ids: list[str]) -> list[bool]:
+    """Enqueue a job for each document in one pipeline, each only if its job id is free.
+
+    The same atomic check-and-save script as `queue.enqueue(..., unique=True)` (RQ 3.0), sent for
+    all documents at once; returns, per document, whether its job was enqueued.
+    """
+    script = get_unique_enqueue_script(queue.connection)
+    options = job_options()
+    with queue.connection.pipeline(transaction=False) as pipe:
+        pipe.sadd(queue.redis_queues_keys, queue.key)
+        for doc_id in document_ids:
+            job = queue.create_job(
+                DOCUMENT_JOB,
+                args=(doc_id,),
+                job_id=document_job_id(doc_id),
+                timeout=options["job_timeout"],
+                retry=options["retry"],
+                result_ttl=options["result_ttl"],
+                failure_ttl=options["failure_ttl"],
+            )
+            queue._prepare_for_queue(job)
+            ttl = job.ttl if job.ttl is not None else -1
+            script(keys=[job.key, queue.key], args=[job.id, "R", ttl, *_build_hset_args(job)],
+                   client=pipe)  # fmt: skip
+        results = pipe.execute()
+    return [bool(result) for result in results[1:]]
+
+
 def enqueue_documents(document_ids: Iterable[uuid.UUID | str]) -> int:
     """Enqueue one job per document; Redis being down is logged, the sweeper catches up later."""
-    ids = [str(i) for i in document_ids]
+    ids = list(dict.fromkeys(str(i) for i in document_ids))
     if not ids:
         return 0
     try:
         queue = get_queue(DOCUMENT_QUEUE)
         known = fetch_document_jobs(queue.connection, ids)
-        return sum(enqueue_document(queue, doc_id, known[doc_id]) for doc_id in ids)
+        free = [doc_id for doc_id in ids if known[doc_id] is None]
+        enqueued = dict(zip(free, enqueue_unique_jobs(queue, free), strict=True)) if free else {}
+        return sum(enqueued.values()) + sum(
+            enqueue_document(queue, doc_id, True if doc_id in enqueued else known[doc_id])
+            for doc_id in ids
+            if not enqueued.get(doc_id)
+        )
     except RedisError as exc:
         log.warning("could not enqueue %d document(s): %s; the sweeper will retry", len(ids), exc)
         return 0
