@@ -28,6 +28,11 @@ with `provider_error`. Any other exception is handled the same way but fails wit
 
 Locks are taken in one order everywhere (document, then batch, then usage row), as the batch
 actions do, so a job racing a cancel, a retry or the sweeper waits instead of deadlocking.
+
+On PostgreSQL the two hot groups run as single statements (`jobs.document_sql`): claim, batch
+check and reservation with the attempt row in one, and the whole of store in another, each its
+own transaction. The rarer outcomes (failing, requeueing, cancelling, finalizing) and SQLite run
+the statements one by one through the session.
 """
 
 import contextlib
@@ -35,6 +40,7 @@ import importlib
 import logging
 import time
 import uuid
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -54,6 +60,7 @@ from app.models import (
     ExtractionJob,
     ExtractionResult,
     JobStatus,
+    Subscription,
     Usage,
     states,
 )
@@ -61,7 +68,8 @@ from app.models.types import utcnow
 from app.services import finalize, prompts, quota
 from app.services.finalize import log_event
 from app.services.storage import get_storage
-from jobs import in_app_context
+from jobs import document_sql, in_app_context
+from jobs.document_sql import Jsonb
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +109,14 @@ CLAIMED_COLUMNS = (
     Document.reserved_pages,
     Document.usage_id,
 )
+
+
+class BatchRow(NamedTuple):
+    """What a run needs of its document's batch."""
+
+    status: str
+    prompt_strategy: str
+    extraction_prompt: str | None
 
 
 class Stop(Exception):  # noqa: N818 - an expected end, not an error
@@ -182,6 +198,10 @@ class DocumentPipeline:
         self.result: dict | None = None
         self.started = time.perf_counter()
         self.extract_ms = 0
+        # PostgreSQL: the hot steps as single statements, on `sql_conn` when one is set (the
+        # worker's warm-up) or else on an autocommit connection of their own.
+        self.single_statements = db.engine.dialect.name == "postgresql"
+        self.sql_conn = None
         # Files opened for the provider and the log context, closed when the run ends.
         self.scope = contextlib.ExitStack()
         self.steps = (
@@ -250,6 +270,9 @@ class DocumentPipeline:
 
     def claim(self) -> None:
         """uploaded → processing, counting the attempt (committed with the reservation)."""
+        if self.single_statements:
+            self.claim_in_one_statement()
+            return
         now = utcnow()
         self.doc = db.session.execute(
             sa.update(Document)
@@ -274,10 +297,63 @@ class DocumentPipeline:
         self.attempt, self.batch_id = self.doc.attempts, self.doc.batch_id
         self.scope.enter_context(log_context(batch_id=self.batch_id))
 
+    def claim_in_one_statement(self) -> None:
+        """claim, check batch and reserve quota in one statement, committed (PostgreSQL)."""
+        found = document_sql.first_row(
+            document_sql.LOOKUP, {"document_id": self.document_id}, self.sql_conn
+        )
+        if found is None or found.status not in document_sql.CLAIMABLE:
+            raise Stop("not_claimable")
+        sub = None
+        if found.subscribed:
+            sub = Subscription(
+                plan=found.plan,
+                status=found.subscription_status,
+                current_period_start=found.current_period_start,
+                current_period_end=found.current_period_end,
+            )
+        allowed = quota.allowance_for(sub)
+        now = utcnow()
+        row = document_sql.first_row(
+            document_sql.CLAIM,
+            {
+                "document_id": self.document_id,
+                "claimable": document_sql.CLAIMABLE,
+                "movable": document_sql.MOVABLE,
+                "now": now,
+                "usage_id": uuid.uuid4(),
+                "period_start": allowed.period.start,
+                "period_end": allowed.period.end,
+                "page_limit": allowed.limit,
+                "job_row_id": self.job_row_id,
+                "rq_job_id": getattr(self.rq_job, "id", None),
+                "provider": self.provider_name,
+            },
+            self.sql_conn,
+        )
+        if row.attempts is None:  # nothing was claimed (and nothing changed)
+            if not row.found:
+                raise Stop("not_claimable")
+            if row.batch_status is None:
+                raise Stop("batch_deleted")
+            self.batch_id = row.target_batch_id  # cancelled: only that stops a found document
+            self.cancel()
+            raise Stop("batch_cancelled")
+        self.doc = row
+        self.attempt, self.batch_id = row.attempts, row.batch_id
+        if row.batch_id is not None:
+            self.batch = BatchRow(
+                row.batch_status, row.batch_prompt_strategy, row.batch_extraction_prompt
+            )
+        if row.usage_id is not None and row.reserved_pages:
+            self.held = (row.usage_id, row.reserved_pages)
+        self.claim_committed = True
+        self.scope.enter_context(log_context(batch_id=self.batch_id))
+
     def check_batch(self) -> None:
         """A cancelled batch cancels the document; the first claim moves its batch along."""
-        if self.batch_id is None:
-            return
+        if self.batch_id is None or self.single_statements:
+            return  # no batch, or checked (and moved) by the claim's statement
         self.batch = db.session.execute(
             sa.select(Batch.status, Batch.prompt_strategy, Batch.extraction_prompt).where(
                 Batch.id == self.batch_id
@@ -303,7 +379,9 @@ class DocumentPipeline:
     def reserve_quota(self) -> None:
         """Reserve the document's pages, then commit the claim; over the limit it fails."""
         pages = self.doc.page_count
-        if self.doc.reserved_pages and self.doc.usage_id:
+        if self.single_statements:
+            pass  # reserved (or an earlier reservation reused) and committed by the claim
+        elif self.doc.reserved_pages and self.doc.usage_id:
             # A reservation an earlier attempt left behind is reused, never charged twice.
             self.held = (self.doc.usage_id, self.doc.reserved_pages)
         else:
@@ -315,9 +393,10 @@ class DocumentPipeline:
                     .execution_options(synchronize_session=False)
                 )
                 self.held = (usage_id, pages)
-        self.open_attempt()
-        db.session.commit()
-        self.claim_committed = True
+        if not self.single_statements:
+            self.open_attempt()
+            db.session.commit()
+            self.claim_committed = True
         log_event(
             "document.claimed", batch=self.batch_id, document=self.document_id, attempt=self.attempt
         )
@@ -374,6 +453,9 @@ class DocumentPipeline:
 
     def store(self) -> None:
         """Store the result, complete the document and count it, in one transaction."""
+        if self.single_statements:
+            self.store_in_one_statement()
+            return
         now = utcnow()
         values = {
             "status": D.COMPLETED,
@@ -428,6 +510,45 @@ class DocumentPipeline:
             extract_ms=self.extract_ms,
         )
         if may_finalize:
+            finalize.finalize_batch(self.batch_id)
+
+    def store_in_one_statement(self) -> None:
+        """store as one statement (PostgreSQL): the same writes, the same conditions."""
+        meta = self.result.get("meta") or {}
+        found_type = self.result.get("document_type")
+        row = document_sql.first_row(
+            document_sql.STORE,
+            {
+                "document_id": self.document_id,
+                "completable": document_sql.COMPLETABLE,
+                "attempt": self.attempt,
+                "now": utcnow(),
+                "set_type": bool(
+                    found_type and not self.resolved.classified and not self.doc.document_type
+                ),
+                "document_type": found_type,
+                "result_id": uuid.uuid4(),
+                "data": Jsonb(self.result),
+                "provider": meta.get("provider") or self.provider_name,
+                "result_model": meta.get("model"),
+                "attempt_model": meta.get("model") or getattr(self.provider, "model", None),
+                "job_row_id": self.job_row_id,
+                "prompt": self.resolved.prompt,
+                "duration_ms": self.elapsed_ms(),
+            },
+            self.sql_conn,
+        )
+        if not row.done:
+            raise Stop("claim_lost")
+        log_event(
+            "document.completed",
+            batch=self.batch_id,
+            document=self.document_id,
+            pages=self.doc.page_count,
+            ms=self.elapsed_ms(),
+            extract_ms=self.extract_ms,
+        )
+        if row.document_count is not None and row.terminal >= row.document_count:
             finalize.finalize_batch(self.batch_id)
 
     # -- outcomes ------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ models) before the first job. RQ's forking worker then forks a work horse per jo
 all of it: a job pays for neither imports nor model loading.
 
 Database connections are never shared across processes: the engine is disposed before the first
-fork and again (without closing the parent's connections) in every forked child.
+fork and again (without closing the parent's connections) in every forked child. The one exception
+is handed over, not shared: before forking a document job, the worker opens the connection for the
+job's single statements and lets go of it at the fork (jobs/document_sql.py).
 
 The worker also runs RQ's scheduler (as `--with-scheduler` would), which moves retries whose
 backoff has passed back to their queue; the periodic sweeper does the same if no worker does.
@@ -152,6 +154,7 @@ def warm_statements() -> None:
         db.session.add_all([user, batch, doc])
         db.session.commit()
         pipeline = DocumentPipeline(doc.id)
+        pipeline.sql_conn = conn  # its single statements too: inside the outer transaction
         pipeline.provider = provider_for(pipeline.provider_name)
         meta = {
             "provider": pipeline.provider_name,
@@ -232,6 +235,25 @@ def ensure_periodic_job(connection) -> None:
         log.exception("could not check the periodic job")
 
 
+def hand_over_connection(job) -> None:
+    """Connect here, for a document job's work horse to use (see jobs.document_sql)."""
+    from app.services.queueing import DOCUMENT_JOB
+    from jobs import document_sql, worker_app
+
+    if job.func_name != DOCUMENT_JOB:
+        return
+    app = worker_app()
+    with app.app_context():
+        from app.extensions import db
+
+        if db.engine.dialect.name != "postgresql":
+            return
+        try:
+            document_sql.hand_over()
+        except Exception:  # noqa: BLE001 - the work horse connects itself then
+            log.warning("could not connect ahead of a document job", exc_info=True)
+
+
 class DocumentWorker(Worker):
     """RQ's forking worker with the app, job modules and provider loaded before the first fork."""
 
@@ -240,14 +262,25 @@ class DocumentWorker(Worker):
         preload()
 
     def fork_work_horse(self, job, queue):
-        """Fork with every object of the worker frozen out of the garbage collector.
+        """Fork with a database connection ready for a document job, and every object of the
+        worker frozen out of the garbage collector.
 
         A collection in the child would otherwise walk (and so copy) the whole preloaded heap:
         measured at 0.5-1 s per job with the OCR models loaded, against under 0.1 s frozen.
         """
+        hand_over_connection(job)
         gc.collect()  # what the worker itself left behind since the last fork
         gc.freeze()
         return super().fork_work_horse(job, queue)
+
+    def perform_job(self, *args, **kwargs):
+        """Run the job in the work horse, then close the connection it was handed."""
+        try:
+            return super().perform_job(*args, **kwargs)
+        finally:
+            from jobs import document_sql
+
+            document_sql.close_connection()
 
     def work(self, *args, **kwargs):
         """Work with RQ's scheduler on, so retries with a backoff come back to their queue."""

@@ -78,7 +78,8 @@ def test_a_job_after_the_warm_up_compiles_nothing(fresh_app):
     with fresh_app().app_context():
         outcome, compiled = compiled_by_one_job()
     assert outcome == "completed"
-    assert len(compiled) >= 8, "a cold engine compiles the job's statements"
+    # claim and store are driver SQL; the last document's job also finalizes its batch
+    assert len(compiled) >= 3, "a cold engine compiles the job's statements"
 
     with fresh_app().app_context():
         warm_statements()

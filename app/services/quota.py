@@ -103,7 +103,13 @@ class Allowance:
 
 def allowance(user_id: uuid.UUID) -> Allowance:
     """The page limit and period of a user, read with one query (no row is created)."""
-    sub = db.session.scalar(sa.select(Subscription).where(Subscription.user_id == user_id))
+    return allowance_for(
+        db.session.scalar(sa.select(Subscription).where(Subscription.user_id == user_id))
+    )
+
+
+def allowance_for(sub: Subscription | None) -> Allowance:
+    """The page limit and period that a subscription (None: starter) gives now."""
     plan = sub.effective_plan if sub is not None else Plan.STARTER
     return Allowance(plans.limits_for(plan).pages_per_month, current_period(sub))
 

@@ -1,0 +1,140 @@
+"""The document job's single statements: their connection, across forks and drops, and SQLite.
+
+On PostgreSQL a job claims and stores with one statement each, on a connection of its process's
+own (jobs/document_sql.py). A forking worker opens that connection before it forks a document
+job's work horse and gives it up at the fork; these checks fork this test process the same way.
+"""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.extensions import db
+from app.models import Batch, BatchStatus, Document, DocumentStatus
+from config import TestConfig
+from jobs import document_sql
+from jobs.documents import process_document
+from tests.conftest import PG_URL
+from tests.factories import make_user
+from tests.support.pipeline import fresh, invoice_pdf, pages_used, pdf_batch, wait_for
+
+B, D = BatchStatus, DocumentStatus
+
+postgresql_only = pytest.mark.skipif(not PG_URL.startswith("postgresql"), reason="PostgreSQL only")
+
+
+def backend_pid(conn) -> int:
+    """The server process behind a psycopg connection."""
+    return conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+
+def server_has(pid: int) -> bool:
+    """True while the server still has a connection served by this process."""
+    alive = db.session.scalar(
+        sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+    )
+    db.session.commit()
+    return alive == 1
+
+
+def in_child(fn) -> tuple[int, str]:
+    """Fork, let the child run fn once this side is past the fork; its exit code and answer."""
+    answers, answer = os.pipe()
+    wait, go = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: wait for the parent, answer, and leave without any cleanup
+        os.close(answers)
+        os.close(go)
+        os.read(wait, 1)
+        code = 0
+        try:
+            text = str(fn())
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            text, code = repr(exc), 1
+        os.write(answer, text.encode())
+        os._exit(code)
+    os.close(answer)
+    os.close(wait)
+    os.write(go, b"!")  # the parent's side of the fork (its at-fork handlers) is done
+    os.close(go)
+    out = b""
+    while chunk := os.read(answers, 4096):
+        out += chunk
+    os.close(answers)
+    _pid, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), out.decode()
+
+
+@pytest.fixture
+def own_connection(db):
+    """This process's single-statement connection, closed before and after the test."""
+    document_sql.close_connection()
+    yield
+    document_sql.close_connection()
+
+
+@postgresql_only
+def test_a_connection_handed_over_at_a_fork_serves_the_child_alone(own_connection):
+    document_sql.hand_over()
+    opened = backend_pid(document_sql.connection())
+
+    def child():
+        used = backend_pid(document_sql.connection())
+        document_sql.close_connection()  # what a work horse does when its job ends
+        return used
+
+    assert in_child(child) == (0, str(opened)), "the child ran on the connection made before"
+    assert document_sql._conn is None, "the worker process let go of it"
+    wait_for(lambda: not server_has(opened), what="the child's goodbye")
+    assert backend_pid(document_sql.connection()) != opened, "the next job gets a new one"
+
+
+@postgresql_only
+def test_a_child_leaves_its_parents_own_connection_alone(own_connection):
+    mine = backend_pid(document_sql.connection())
+
+    assert in_child(lambda: document_sql._conn is None) == (0, "True")
+    assert backend_pid(document_sql.connection()) == mine, "still open and working here"
+
+
+@postgresql_only
+def test_a_job_after_the_server_dropped_the_connection_runs_on_a_new_one(user, own_connection):
+    batch, docs = pdf_batch(user, count=2, pages=2)
+    assert process_document(str(docs[0].id)) == "completed"
+    dropped = backend_pid(document_sql.connection())
+    db.session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+    db.session.commit()
+    wait_for(lambda: not server_has(dropped), what="the connection to be dropped")
+
+    assert process_document(str(docs[1].id)) == "completed"
+    assert backend_pid(document_sql.connection()) != dropped
+    assert fresh(Batch, batch.id).status == B.COMPLETED
+    assert pages_used(user) == 4
+
+
+def test_on_sqlite_the_steps_run_one_by_one_to_the_same_end(tmp_path):
+    class SqliteConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'embedded.db'}"
+        STORAGE_URL = f"file://{tmp_path / 'uploads'}"
+
+    with create_app(SqliteConfig).app_context():
+        db.create_all()
+        try:
+            user = make_user("solo@example.com", plan="starter")  # 50 pages a month
+            batch, docs = pdf_batch(user, pages=20, contents=[invoice_pdf(20)] * 3)
+
+            outcomes = [process_document(str(d.id)) for d in docs]
+
+            assert outcomes == ["completed", "completed", "failed"]
+            assert fresh(Document, docs[2].id).error_code == "quota_exceeded"
+            b = fresh(Batch, batch.id)
+            assert (b.status, b.completed_count, b.failed_count) == (B.PARTIALLY_COMPLETED, 2, 1)
+            assert b.completed_at is not None
+            assert pages_used(user) == 40
+            assert process_document(str(docs[0].id)) == "stopped", "run twice: nothing changes"
+            assert pages_used(user) == 40
+        finally:
+            db.session.remove()
+            db.drop_all()
