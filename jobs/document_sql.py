@@ -197,6 +197,8 @@ def first_row(sql: str, params: dict, conn: sa.Connection | None = None):
 # the side that does not own it points the socket's descriptor at /dev/null before letting go of
 # it, so that its goodbye message reaches nobody.
 
+CONNECT_TIMEOUT_S = 10
+
 _conn: psycopg.Connection | None = None
 _conn_engine: sa.Engine | None = None  # whose database it is connected to
 _handed = False
@@ -213,6 +215,9 @@ def connection() -> psycopg.Connection:
     if _conn is None:
         _cargs, params = engine.dialect.create_connect_args(engine.url)
         params.pop("context", None)  # SQLAlchemy's adapters; plain psycopg types are used here
+        # An unreachable server fails the job (RQ retries it) instead of stalling a worker that
+        # connects ahead of a fork, where no heartbeat runs meanwhile.
+        params.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
         _conn = psycopg.connect(**params, autocommit=True, row_factory=namedtuple_row)
         _conn_engine = engine
     return _conn

@@ -42,6 +42,7 @@ import time
 import uuid
 from typing import NamedTuple
 
+import psycopg
 import sqlalchemy as sa
 from flask import current_app
 from redis.exceptions import RedisError
@@ -156,7 +157,11 @@ def is_transient(exc: BaseException) -> bool:
     """True for failures worth retrying: provider unavailable, lost connections."""
     from app.services.extraction import TransientProviderError
 
-    if isinstance(exc, TransientProviderError | RedisError | OperationalError):
+    # psycopg's own errors come from the single statements (jobs.document_sql), which run on the
+    # driver without SQLAlchemy wrapping them.
+    if isinstance(
+        exc, TransientProviderError | RedisError | OperationalError | psycopg.OperationalError
+    ):
         return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 

@@ -138,3 +138,14 @@ def test_on_sqlite_the_steps_run_one_by_one_to_the_same_end(tmp_path):
         finally:
             db.session.remove()
             db.drop_all()
+
+
+def test_the_drivers_own_connection_errors_count_as_transient():
+    import psycopg
+
+    from jobs.documents import is_transient
+
+    # raised by the single statements, which SQLAlchemy does not wrap
+    assert is_transient(psycopg.errors.AdminShutdown("terminating connection"))
+    assert is_transient(psycopg.errors.DeadlockDetected("deadlock detected"))
+    assert not is_transient(psycopg.errors.UndefinedColumn("no such column"))
