@@ -120,8 +120,17 @@ def scanned_pdf(pages: int = PAGES, seed: int = 0) -> bytes:
     return out.getvalue()
 
 
+def text_heavy_pdf(pages: int = PAGES, seed: int = 0) -> bytes:
+    """A text PDF with 45 lines of words on every page (uncompressed, about 2.7 KB a page)."""
+    rnd = random.Random(seed)
+    words = "invoice total amount date item quantity price net tax due account number".split()
+    lines = [" ".join(rnd.choice(words) for _ in range(rnd.randint(6, 12))) for _ in range(44)]
+    return make_pdf(pages, lines=("Page {page}", *lines))
+
+
 SCENARIOS = {
     "text": ("text-only PDFs from tests/pdfgen.py", lambda n: make_pdf(PAGES)),
+    "text-heavy": ("text PDFs of 45 lines a page", lambda n: text_heavy_pdf(seed=n)),
     "scanned": ("scanned-style PDFs (a JPEG image per page)", lambda n: scanned_pdf(seed=n)),
 }
 
