@@ -38,6 +38,10 @@ import sqlalchemy as sa
 from psycopg.rows import namedtuple_row
 from psycopg.types.json import Jsonb
 
+from app.models import BatchStatus as B
+from app.models import DocumentStatus as D
+from app.models import JobStatus, states
+
 __all__ = [
     "CLAIM",
     "CLAIMABLE",
@@ -50,10 +54,6 @@ __all__ = [
     "first_row",
     "hand_over",
 ]
-
-from app.models import BatchStatus as B
-from app.models import DocumentStatus as D
-from app.models import JobStatus, states
 
 CLAIMABLE = [s.value for s in states.document_sources(D.PROCESSING, [D.UPLOADED])]
 MOVABLE = [s.value for s in states.batch_sources(B.PROCESSING, [B.QUEUED])]
@@ -151,7 +151,8 @@ STORE = f"""
     attempt AS (
         UPDATE extraction_jobs
         SET status = '{JobStatus.SUCCEEDED.value}', finished_at = %(now)s,
-            duration_ms = %(duration_ms)s, prompt = %(prompt)s, model = COALESCE(%(attempt_model)s, model)
+            duration_ms = %(duration_ms)s, prompt = %(prompt)s,
+            model = COALESCE(%(attempt_model)s, model)
         WHERE id = %(job_row_id)s AND EXISTS (SELECT 1 FROM done)
     ),
     bumped AS (
@@ -202,6 +203,7 @@ CONNECT_TIMEOUT_S = 10
 _conn: psycopg.Connection | None = None
 _conn_engine: sa.Engine | None = None  # whose database it is connected to
 _handed = False
+_kept: list[psycopg.Connection] = []
 
 
 def connection() -> psycopg.Connection:
@@ -245,12 +247,16 @@ def _let_go() -> None:
     conn, _conn = _conn, None
     if conn is None or conn.closed:
         return
-    with contextlib.suppress(Exception):
+    try:
         devnull = os.open(os.devnull, os.O_RDWR)
         try:
             os.dup2(devnull, conn.fileno())
         finally:
             os.close(devnull)
+    except OSError:
+        _kept.append(conn)  # never closed (closing would end the owner's session): kept as is
+        return
+    with contextlib.suppress(Exception):
         conn.close()
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.extensions import db
 from app.models import Batch, BatchStatus, Document, DocumentStatus
+from app.services import quota
 from config import TestConfig
 from jobs import document_sql
 from jobs.documents import process_document
@@ -149,3 +150,34 @@ def test_the_drivers_own_connection_errors_count_as_transient():
     assert is_transient(psycopg.errors.AdminShutdown("terminating connection"))
     assert is_transient(psycopg.errors.DeadlockDetected("deadlock detected"))
     assert not is_transient(psycopg.errors.UndefinedColumn("no such column"))
+
+
+def test_a_reservation_left_by_an_earlier_attempt_is_used_not_charged_again(user):
+    batch, docs = pdf_batch(user, count=1, pages=3)
+    usage_id = quota.reserve_pages(user.id, 3)
+    db.session.execute(
+        sa.update(Document)
+        .where(Document.id == docs[0].id)
+        .values(reserved_pages=3, usage_id=usage_id)
+    )
+    db.session.commit()
+
+    assert process_document(str(docs[0].id)) == "completed"
+
+    assert pages_used(user) == 3, "the pages were charged once"
+    doc = fresh(Document, docs[0].id)
+    assert (doc.reserved_pages, doc.usage_id) == (0, None)
+    assert fresh(Batch, batch.id).status == B.COMPLETED
+
+
+def test_a_first_document_over_the_whole_allowance_charges_nothing(db):
+    user = make_user(plan="starter")  # 50 pages a month, nothing used yet this period
+    batch, docs = pdf_batch(user, count=1, pages=60)
+
+    assert process_document(str(docs[0].id)) == "failed"
+
+    doc = fresh(Document, docs[0].id)
+    assert (doc.status, doc.error_code) == (D.FAILED, "quota_exceeded")
+    assert "60 pages" in doc.error_message and "50 of 50" in doc.error_message
+    assert pages_used(user) == 0
+    assert fresh(Batch, batch.id).status == B.FAILED
