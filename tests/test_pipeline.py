@@ -215,8 +215,12 @@ def test_enqueueing_many_documents_leaves_a_job_that_appeared_meanwhile_alone(us
     queue = get_queue(queueing.DOCUMENT_QUEUE)
     ids = [str(d.id) for d in docs]
     # another process enqueued the middle document after this one looked for jobs
-    other = queue.enqueue("jobs.documents.process_document", ids[1], job_id=f"document-{ids[1]}",
-                          description="enqueued elsewhere")  # fmt: skip
+    other = queue.enqueue(
+        queueing.DOCUMENT_JOB,
+        ids[1],
+        job_id=queueing.document_job_id(ids[1]),
+        description="enqueued elsewhere",
+    )
 
     assert queueing.enqueue_unique_jobs(queue, ids) == [True, False, True]
     assert redis_conn.llen("rq:queue:documents") == 3  # one entry per document, none twice

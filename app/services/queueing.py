@@ -182,8 +182,8 @@ def enqueue_unique_jobs(queue: Queue, document_ids: list[str]) -> list[bool]:
             )
             queue._prepare_for_queue(job)
             ttl = job.ttl if job.ttl is not None else -1
-            script(keys=[job.key, queue.key], args=[job.id, "R", ttl, *_build_hset_args(job)],
-                   client=pipe)  # fmt: skip
+            args = [job.id, "R", ttl, *_build_hset_args(job)]
+            script(keys=[job.key, queue.key], args=args, client=pipe)
         results = pipe.execute()
     return [bool(result) for result in results[1:]]
 
