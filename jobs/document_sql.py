@@ -134,8 +134,7 @@ STORE = f"""
         UPDATE documents
         SET status = '{D.COMPLETED.value}', completed_at = %(now)s, updated_at = %(now)s,
             reserved_pages = 0, usage_id = NULL,
-            document_type = CASE WHEN CAST(%(set_type)s AS boolean)
-                                 THEN CAST(%(document_type)s AS varchar) ELSE document_type END
+            document_type = COALESCE(CAST(%(document_type)s AS varchar), document_type)
         WHERE id = %(document_id)s AND status = ANY(%(completable)s) AND attempts = %(attempt)s
         RETURNING batch_id
     ),

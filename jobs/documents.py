@@ -459,8 +459,29 @@ class DocumentPipeline:
     def store(self) -> None:
         """Store the result, complete the document and count it, in one transaction."""
         if self.single_statements:
-            self.store_in_one_statement()
-            return
+            may_finalize = self.store_in_one_statement()
+        else:
+            may_finalize = self.store_in_session()
+        log_event(
+            "document.completed",
+            batch=self.batch_id,
+            document=self.document_id,
+            pages=self.doc.page_count,
+            ms=self.elapsed_ms(),
+            extract_ms=self.extract_ms,
+        )
+        if may_finalize:
+            finalize.finalize_batch(self.batch_id)
+
+    def found_type(self) -> str | None:
+        """The type the provider found, when the document has none yet to keep."""
+        found = self.result.get("document_type")
+        if found and not self.resolved.classified and not self.doc.document_type:
+            return found
+        return None
+
+    def store_in_session(self) -> bool:
+        """store, statement by statement; True when the batch may now be final."""
         now = utcnow()
         values = {
             "status": D.COMPLETED,
@@ -469,8 +490,7 @@ class DocumentPipeline:
             "reserved_pages": 0,  # the pages stay charged: the reservation became use
             "usage_id": None,
         }
-        found_type = self.result.get("document_type")
-        if found_type and not self.resolved.classified and not self.doc.document_type:
+        if found_type := self.found_type():
             values["document_type"] = found_type
         done = db.session.execute(
             self.guarded(sa.update(Document), D.COMPLETED)
@@ -506,21 +526,11 @@ class DocumentPipeline:
         self.close_attempt(JobStatus.SUCCEEDED, model=meta.get("model"))
         may_finalize = self.batch_id is not None and finalize.bump(self.batch_id, D.COMPLETED)
         db.session.commit()
-        log_event(
-            "document.completed",
-            batch=self.batch_id,
-            document=self.document_id,
-            pages=self.doc.page_count,
-            ms=self.elapsed_ms(),
-            extract_ms=self.extract_ms,
-        )
-        if may_finalize:
-            finalize.finalize_batch(self.batch_id)
+        return may_finalize
 
-    def store_in_one_statement(self) -> None:
+    def store_in_one_statement(self) -> bool:
         """store as one statement (PostgreSQL): the same writes, the same conditions."""
         meta = self.result.get("meta") or {}
-        found_type = self.result.get("document_type")
         row = document_sql.first_row(
             document_sql.STORE,
             {
@@ -528,10 +538,7 @@ class DocumentPipeline:
                 "completable": document_sql.COMPLETABLE,
                 "attempt": self.attempt,
                 "now": utcnow(),
-                "set_type": bool(
-                    found_type and not self.resolved.classified and not self.doc.document_type
-                ),
-                "document_type": found_type,
+                "document_type": self.found_type(),
                 "result_id": uuid.uuid4(),
                 "data": Jsonb(self.result),
                 "provider": meta.get("provider") or self.provider_name,
@@ -545,16 +552,7 @@ class DocumentPipeline:
         )
         if not row.done:
             raise Stop("claim_lost")
-        log_event(
-            "document.completed",
-            batch=self.batch_id,
-            document=self.document_id,
-            pages=self.doc.page_count,
-            ms=self.elapsed_ms(),
-            extract_ms=self.extract_ms,
-        )
-        if row.document_count is not None and row.terminal >= row.document_count:
-            finalize.finalize_batch(self.batch_id)
+        return row.document_count is not None and row.terminal >= row.document_count
 
     # -- outcomes ------------------------------------------------------------------------------
 
