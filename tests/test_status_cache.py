@@ -164,6 +164,9 @@ def test_losing_the_notice_connection_falls_back_to_queries(api, user, cache, mo
     pid = listener_pid()
     assert pid is not None
     elsewhere("SELECT pg_terminate_backend(%s)", (pid,))
+    # Once the server process is gone, its goodbye has been sent; until then it may still be
+    # delivering notices, which is not the case under test.
+    wait_for(lambda: not backend_alive(pid), "the listening connection to end")
     # Notices sent while nobody listens are lost: the cache must not answer from memory.
     elsewhere(
         "UPDATE batches SET name = 'Changed while deaf', updated_at = now() WHERE id = %s",
