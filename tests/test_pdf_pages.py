@@ -291,6 +291,49 @@ def test_errors_from_the_worker_reach_the_caller(write, monkeypatch):
     assert pdf_error(write(make_pdf(1))).code == "encrypted_pdf"
 
 
+PROFILED_COUNT = """
+import cProfile, sys
+from app.services.pdf import PDF_MIME, PageCountError, count_pages
+path, slow = sys.argv[1], sys.argv[2]
+counts = []
+profiler = cProfile.Profile()
+profiler.enable()
+try:
+    count_pages(slow, PDF_MIME, deadline_s=0.3)
+except PageCountError as exc:
+    counts.append(exc.code)
+counts += [count_pages(path, PDF_MIME) for _ in range(20)]
+profiler.disable()
+sys.settrace(lambda *args: None)  # as coverage and debuggers do
+counts += [count_pages(path, PDF_MIME) for _ in range(5)]
+sys.settrace(None)
+print(*counts)
+"""
+
+
+@STOPS_MAY_BE_REPORTED
+def test_counting_works_under_a_profiler_or_tracer(write, slow_objstm_path):
+    """Profiling a web or worker process, or running it under coverage, must not hang counting.
+
+    Clearing a scheduled stop through the C API once left the interpreter believing a stop was
+    pending for good: from the first count on, every thread took the slow path, and a thread
+    being profiled or traced never got past starting the next counting thread.
+    """
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", PROFILED_COUNT, write(make_pdf(10)), slow_objstm_path],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,  # the hang this guards against never ends by itself
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["unreadable_pdf"] + ["10"] * 25
+
+
 def test_fast_files_are_unaffected_by_the_watchdog(write):
     path = write(make_pdf(3))
     for _ in range(50):

@@ -296,9 +296,11 @@ def _async_raiser() -> Callable[[int, type[BaseException] | None], int] | None:
     except (AttributeError, OSError):  # not CPython: only the cooperative checks apply
         return None
 
-    def raise_in(thread_id: int, exc: type[BaseException] | None) -> int:
-        # exc=None clears an exception that was scheduled but not raised yet.
-        return set_async_exc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None)
+    def raise_in(thread_id: int, exc: type[BaseException]) -> int:
+        # Never called with exc=None to clear a stop: on CPython 3.11 that leaves the
+        # interpreter's "asynchronous exception pending" flag set for good, which slows every
+        # thread of the process and loops forever under a profiler or tracer (coverage, pdb).
+        return set_async_exc(ctypes.c_ulong(thread_id), ctypes.py_object(exc))
 
     return raise_in
 
@@ -323,12 +325,15 @@ def _with_deadline(work: Callable[[], T], seconds: float, code: str, message: st
             outcome["result"] = work()
         except BaseException as exc:  # handed to the caller below, stops included
             outcome["error"] = exc
-        finally:
-            with lock:
-                finished.set()
-                if _raise_in_thread is not None:
-                    # A stop sent just before this point is dropped instead of surfacing later.
-                    _raise_in_thread(threading.get_ident(), None)
+        # No stop is sent once `finished` is set (both happen under the lock), but one sent just
+        # before may still be raised here, at the next function call: take it and set again.
+        while True:
+            try:
+                with lock:
+                    finished.set()
+                return
+            except _DeadlineExceeded:
+                continue
 
     # Copy the context so pypdf's configuration (a ContextVar) is the caller's.
     context = contextvars.copy_context()
