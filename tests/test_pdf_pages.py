@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -319,9 +321,6 @@ def test_counting_works_under_a_profiler_or_tracer(write, slow_objstm_path):
     pending for good: from the first count on, every thread took the slow path, and a thread
     being profiled or traced never got past starting the next counting thread.
     """
-    import subprocess
-    import sys
-
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run(
         [sys.executable, "-c", PROFILED_COUNT, write(make_pdf(10)), slow_objstm_path],

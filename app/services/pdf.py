@@ -290,7 +290,7 @@ class _DeadlineExceeded(BaseException):
     """
 
 
-def _async_raiser() -> Callable[[int, type[BaseException] | None], int] | None:
+def _async_raiser() -> Callable[[int, type[BaseException]], int] | None:
     try:
         set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
     except (AttributeError, OSError):  # not CPython: only the cooperative checks apply
