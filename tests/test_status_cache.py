@@ -140,14 +140,11 @@ def test_writes_of_this_process_empty_the_cache_at_once(api, user, cache):
     assert resp.get_json()["documents"][0]["status"] == "processing"
 
 
-def listener_pid() -> int | None:
-    with psycopg.connect(PG_URL.replace("+psycopg", ""), autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE query LIKE '%%LISTEN ingestio_%%' "
-            "AND datname = current_database() AND pid <> pg_backend_pid() "
-            "ORDER BY backend_start DESC LIMIT 1"
-        ).fetchone()
-    return row[0] if row else None
+def listener_pid(cache: status_cache.StatusCache) -> int | None:
+    """The server process of this cache's listening connection (other apps may listen too)."""
+    with cache._lock:
+        conn = cache._conn
+    return conn.info.backend_pid if conn is not None else None
 
 
 def backend_alive(pid: int) -> bool:
@@ -161,7 +158,7 @@ def test_losing_the_notice_connection_falls_back_to_queries(api, user, cache, mo
     tag = api.get(path).headers["ETag"]
     monkeypatch.setattr(cache, "retry_seconds", 0.0)
     monkeypatch.setattr(cache, "_disabled", False)  # put back after the test, as it was
-    pid = listener_pid()
+    pid = listener_pid(cache)
     assert pid is not None
     elsewhere("SELECT pg_terminate_backend(%s)", (pid,))
     # Once the server process is gone, its goodbye has been sent; until then it may still be
@@ -177,7 +174,10 @@ def test_losing_the_notice_connection_falls_back_to_queries(api, user, cache, mo
     assert resp.status_code == 200
     assert resp.get_json()["name"] == "Changed while deaf"
     # It listens again, and answers from memory once more.
-    wait_for(lambda: listener_pid() not in (None, pid), "a new listening connection")
+    wait_for(
+        lambda: cache.ticket() is not None and listener_pid(cache) != pid,
+        "a new listening connection",
+    )
     new_tag = resp.headers["ETag"]
     assert api.get(path, headers={"If-None-Match": new_tag}).status_code == 304
     assert cache.get(batch.id) is not None
@@ -207,7 +207,7 @@ def test_a_connection_that_never_delivers_notices_turns_the_cache_off(
     monkeypatch.setattr(cache, "retry_seconds", 0.0)
     monkeypatch.setattr(cache, "_disabled", False)  # put back after the test, as it was
     monkeypatch.setattr(cache, "send_check", lambda channel: None)  # the notice never comes
-    pid = listener_pid()
+    pid = listener_pid(cache)
     elsewhere("SELECT pg_terminate_backend(%s)", (pid,))
     wait_for(lambda: not backend_alive(pid), "the listening connection to end")
     # Reconnecting, the self-check gets no notice: the cache stays off, every poll queries.
