@@ -38,6 +38,7 @@ from app.services.questions.answer import (
     Turn,
     get_answerer,
 )
+from app.services.questions.threads import thread_key_of
 from jobs import in_app_context
 
 log = logging.getLogger(__name__)
@@ -50,13 +51,30 @@ class Stop(Exception):
     """An expected end of the run: the batch is gone or cancelled, or another run holds a row."""
 
 
+def thread_of(batch_id: uuid.UUID, head: str) -> str | None:
+    """The thread key a job's handle (the id of the thread's first row) stands for.
+
+    A handle that is no row id is taken as the thread key itself (jobs queued that way before
+    jobs carried row ids only).
+    """
+    try:
+        head_id = uuid.UUID(str(head))
+    except ValueError:
+        return str(head)
+    return thread_key_of(batch_id, head_id)
+
+
 @in_app_context
-def answer_thread(question_batch_id: str, thread_key: str) -> dict:
-    """Answer the waiting rows of one thread of a question batch, in file order."""
+def answer_thread(question_batch_id: str, thread_head: str) -> dict:
+    """Answer the waiting rows of one thread of a question batch, in file order.
+
+    `thread_head` is the id of the thread's first row; the job's arguments hold no user text.
+    """
     batch_id = uuid.UUID(str(question_batch_id))
     batch = db.session.get(QuestionBatch, batch_id)
-    if batch is None:
-        log.info("question batch %s is gone; thread %s has nothing to do", batch_id, thread_key)
+    thread_key = thread_of(batch_id, thread_head) if batch is not None else None
+    if batch is None or thread_key is None:
+        log.info("question batch %s is gone; thread %s has nothing to do", batch_id, thread_head)
         return {"status": "gone"}
     user = db.session.get(User, batch.user_id)
     scope = actions.scope_of(batch)
@@ -78,7 +96,7 @@ def answer_thread(question_batch_id: str, thread_key: str) -> dict:
     log.info(
         "question batch %s thread %s: %d row(s) answered (%s)",
         batch_id,
-        thread_key,
+        thread_head,
         answered,
         outcome,
     )

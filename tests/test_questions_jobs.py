@@ -119,7 +119,10 @@ def test_each_thread_is_one_job_so_threads_run_in_parallel(api, corpus, redis_co
         actions.thread_job_id(second["id"], "chat:a"),
         actions.thread_job_id(second["id"], "chat:b"),
     }
-    assert sorted(j.args[1] for j in jobs) == ["chat:a", "chat:b"]
+    # Each job is handed its thread's first row, by id: the chat_id is no argument of it.
+    rows = items_by_row(db, second["id"])
+    assert sorted(j.args[1] for j in jobs) == sorted([str(rows[2].id), str(rows[4].id)])
+    assert {j.description for j in jobs} == {actions.THREAD_JOB_DESCRIPTION}
     # Enqueueing the same threads again while they wait adds nothing.
     assert actions.enqueue_threads(second["id"], {"chat:a": 2, "chat:b": 2}) == 0
     assert queue.count == 2
@@ -282,7 +285,7 @@ def test_a_thread_run_twice_changes_nothing_twice(api, corpus, worker, db, user)
     before = items_by_row(db, batch_id)
     answers = {r: (i.answer, i.attempts, i.completed_at) for r, i in before.items()}
     used = pages_used(db, user)
-    result = answer_thread(batch_id, "chat:x")
+    result = answer_thread(batch_id, str(before[2].id))
     assert result["answered"] == 0
     after = items_by_row(db, batch_id)
     assert {r: (i.answer, i.attempts, i.completed_at) for r, i in after.items()} == answers

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 DOCUMENT_JOB = "jobs.documents.process_document"
 DOCUMENT_QUEUE = "documents"
+# The job's arguments are the document id only and its description is fixed: what operators see
+# of a job on the queue pages never holds text a user wrote (file names, prompts).
+DOCUMENT_JOB_DESCRIPTION = "document job"
 DEFAULT_RETRY_INTERVALS = (5, 30, 120)
 WAITING_STATUSES = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
 
@@ -66,9 +69,10 @@ def retry_policy() -> Retry | None:
 
 
 def job_options() -> dict:
-    """Timeout, retry and TTLs of a document job."""
+    """Timeout, retry, TTLs and description of a document job."""
     return {
         "job_timeout": current_app.config["JOB_TIMEOUT_SECONDS"],
+        "description": DOCUMENT_JOB_DESCRIPTION,
         "retry": retry_policy(),
         "result_ttl": 3600,
         "failure_ttl": 7 * 24 * 3600,
@@ -176,6 +180,7 @@ def enqueue_unique_jobs(queue: Queue, document_ids: list[str]) -> list[bool]:
                 args=(doc_id,),
                 job_id=document_job_id(doc_id),
                 timeout=options["job_timeout"],
+                description=options["description"],
                 retry=options["retry"],
                 result_ttl=options["result_ttl"],
                 failure_ttl=options["failure_ttl"],

@@ -41,6 +41,13 @@ from app.models.types import utcnow
 from app.services import plans, quota
 from app.services.questions import parse, retrieval
 from app.services.questions.retrieval import Scope
+from app.services.questions.threads import (
+    INDEX_JOB_DESCRIPTION,
+    THREAD_JOB_DESCRIPTION,
+    index_job_id,
+    thread_heads,
+    thread_job_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -374,17 +381,6 @@ def unindexed_for(
     return list(documents.values())
 
 
-def index_job_id(batch_id) -> str:
-    """The deterministic RQ job id of a batch's indexing job."""
-    return f"question-index-{batch_id}"
-
-
-def thread_job_id(batch_id, thread_key: str) -> str:
-    """The deterministic RQ job id of a thread, so that one thread never has two queued jobs."""
-    digest = hashlib.sha1(thread_key.encode(), usedforsecurity=False).hexdigest()[:16]
-    return f"question-{batch_id}-{digest}"
-
-
 def _timeout(rows: int) -> int:
     base = int(current_app.config["JOB_TIMEOUT_SECONDS"])
     return min(base + 60 * max(rows, 1), 6 * 3600)
@@ -405,6 +401,8 @@ def enqueue_threads(
 
     if not threads:
         return 0
+    heads = thread_heads(batch_id, threads)
+    threads = {key: rows for key, rows in threads.items() if key in heads}
     try:
         queue = get_queue(QUEUE)
         conn = queue.connection
@@ -416,6 +414,7 @@ def enqueue_threads(
                     INDEX_JOB,
                     str(batch_id),
                     job_id=index_job_id(batch_id),
+                    description=INDEX_JOB_DESCRIPTION,
                     job_timeout=_timeout(unindexed * 2),
                     result_ttl=300,
                 )
@@ -427,8 +426,9 @@ def enqueue_threads(
                     queue.enqueue(
                         THREAD_JOB,
                         str(batch_id),
-                        key,
+                        heads[key],
                         job_id=thread_job_id(batch_id, key),
+                        description=THREAD_JOB_DESCRIPTION,
                         job_timeout=_timeout(rows),
                         result_ttl=300,
                         depends_on=depends_on,
@@ -455,8 +455,9 @@ def enqueue_threads(
                 queue.enqueue(
                     THREAD_JOB,
                     str(batch_id),
-                    key,
+                    heads[key],
                     job_id=job_id,
+                    description=THREAD_JOB_DESCRIPTION,
                     job_timeout=_timeout(rows),
                     result_ttl=300,
                     unique=True,
