@@ -155,6 +155,8 @@ class Config:
     PROXY_FIX_X_PROTO = env_int("PROXY_FIX_X_PROTO", 0)
     # /readyz wants a worker whose heartbeat is younger than this (RQ's worker TTL + a minute).
     READY_WORKER_HEARTBEAT_SECONDS = env_int("READY_WORKER_HEARTBEAT_SECONDS", 480)
+    # /readyz shows its checks to admins and to callers sending this as a Bearer token.
+    READYZ_TOKEN = os.environ.get("READYZ_TOKEN", "")
     TESTING = False
 
 

@@ -1,5 +1,7 @@
 """Landing page, dashboard and the health checks /healthz and /readyz."""
 
+import hmac
+
 import sqlalchemy as sa
 from flask import current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -87,17 +89,32 @@ def check_workers_and_scheduler() -> dict[str, str | None]:
     }
 
 
+def may_see_readiness_details() -> bool:
+    """True for a logged-in admin, or a caller sending READYZ_TOKEN as its Bearer token."""
+    from app.admin import is_admin
+    from app.auth.bearer import bearer_token
+
+    expected = current_app.config.get("READYZ_TOKEN") or ""
+    sent = bearer_token()
+    if expected and sent and hmac.compare_digest(sent.encode(), expected.encode()):
+        return True
+    return is_admin()
+
+
 @bp.route("/readyz")
 def readyz():
-    """Ready to serve and to process: /healthz plus a live worker and scheduler; else 503."""
+    """Ready to serve and to process: /healthz plus a live worker and scheduler; else 503.
+
+    The checks and what is missing are shown to admins and READYZ_TOKEN holders only; anyone
+    else gets the status alone.
+    """
     checks = {"database": check_database(), "redis": check_redis()}
     checks.update(check_workers_and_scheduler())
     missing = [name for name, problem in checks.items() if problem is not None]
-    body = {
-        "status": "ok" if not missing else "unavailable",
-        "checks": {k: ("ok" if v is None else f"error: {v}") for k, v in checks.items()},
-        "missing": missing,
-    }
+    body: dict = {"status": "ok" if not missing else "unavailable"}
+    if may_see_readiness_details():
+        body["checks"] = {k: ("ok" if v is None else f"error: {v}") for k, v in checks.items()}
+        body["missing"] = missing
     resp = jsonify(body)
     resp.status_code = 200 if not missing else 503
     resp.headers["Cache-Control"] = "no-store"
