@@ -4,6 +4,7 @@ import logging
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.auth.forms import EmptyForm
 from app.billing import bp
@@ -133,7 +134,15 @@ def portal():
 def webhook():
     """Stripe events: signature checked, each event id applied once (SPEC §5)."""
     request.max_content_length = WEBHOOK_MAX_BYTES
-    payload = request.get_data()
+    try:
+        payload = request.get_data()
+    except RequestEntityTooLarge as exc:
+        raise ApiError(
+            413,
+            ErrorCode.FILE_TOO_LARGE,
+            f"The webhook body is too large: a Stripe event may be at most "
+            f"{WEBHOOK_MAX_BYTES // 1024} KB.",
+        ) from exc
     try:
         event = billing.verify_event(payload, request.headers.get("Stripe-Signature"))
     except billing.WebhookError as exc:

@@ -11,6 +11,7 @@ Webhook contract:
 
 import json
 import logging
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -31,6 +32,8 @@ PAID_PLANS = (Plan.PLUS, Plan.GROWTH)
 # Stripe statuses after which a subscription no longer exists to be managed.
 ENDED_STATUSES = ("canceled", "incomplete_expired")
 STRIPE_TIMEOUT_SECONDS = 20
+# Stripe refuses signatures older than this; a timestamp this far ahead of our clock is refused too.
+SIGNATURE_TOLERANCE_SECONDS = 300
 SET_PLAN_HINT = "For local use, an operator sets the plan with: flask set-plan EMAIL PLAN."
 
 
@@ -164,6 +167,15 @@ def fetch_subscription(subscription_id: str) -> dict:
 # --- webhook: verification ---------------------------------------------------------------------
 
 
+def signed_at(signature: str) -> int | None:
+    """The `t=` timestamp of a Stripe-Signature header (seconds), None when it has none."""
+    for part in signature.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t":
+            return int(value) if value.isdigit() else None
+    return None
+
+
 def verify_event(payload: bytes, signature: str | None) -> dict:
     """The event in a webhook body whose Stripe-Signature matches STRIPE_WEBHOOK_SECRET."""
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
@@ -175,15 +187,23 @@ def verify_event(payload: bytes, signature: str | None) -> dict:
     if not signature:
         raise WebhookError(ErrorCode.INVALID_SIGNATURE, "The Stripe-Signature header is missing.")
     try:
-        stripe.Webhook.construct_event(payload, signature, secret)
+        stripe.Webhook.construct_event(
+            payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
+        )
     except stripe.SignatureVerificationError as exc:
         raise WebhookError(
             ErrorCode.INVALID_SIGNATURE,
             "The Stripe-Signature header does not match this body and the webhook secret "
-            "(or its timestamp is too old).",
+            "(or its timestamp is more than 5 minutes old).",
         ) from exc
     except Exception as exc:  # noqa: BLE001 - any parse failure of a signed body is a bad body
         raise WebhookError(ErrorCode.BAD_REQUEST, "The body is not a Stripe event.") from exc
+    signed = signed_at(signature)
+    if signed is None or signed > time.time() + SIGNATURE_TOLERANCE_SECONDS:
+        raise WebhookError(
+            ErrorCode.INVALID_SIGNATURE,
+            "The Stripe-Signature timestamp lies more than 5 minutes in the future.",
+        )
     event = json.loads(payload)
     if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
         raise WebhookError(ErrorCode.BAD_REQUEST, "The body is not a Stripe event.")
