@@ -2,7 +2,7 @@
 // Precompiles the underscore templates of the rq-dashboard pages in templates/rq_dashboard/ into
 // app/static/js/rq_templates.js, so the pages run without eval under their CSP.
 //
-//   node scripts/build_rq_templates.js "$(.venv/bin/python -c 'import rq_dashboard, os; print(os.path.dirname(rq_dashboard.__file__))')"
+//   node scripts/build_rq_templates.js "$(.venv/bin/python -c 'import rq_dashboard, os; print(os.path.dirname(rq_dashboard.__file__))')" [OUTPUT]
 const fs = require("fs");
 const path = require("path");
 
@@ -36,5 +36,6 @@ const out = [
   "})();",
   "",
 ].join("\n");
-fs.writeFileSync(path.join(root, "app", "static", "js", "rq_templates.js"), out);
+const output = process.argv[3] || path.join(root, "app", "static", "js", "rq_templates.js");
+fs.writeFileSync(output, out);
 console.log(`${entries.length} templates written`);

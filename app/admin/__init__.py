@@ -64,18 +64,32 @@ def set_rq_csrf_cookie(response):
     return response
 
 
+def escape_rq_json(response):
+    """rq-dashboard's JSON carries job text (descriptions, exceptions, results) with `<`, `>` and
+    `&` as \\u escapes: the same strings to its scripts, never markup to anything else."""
+    if response.mimetype == "application/json" and not response.direct_passthrough:
+        body = response.get_data()
+        for char, escaped in ((b"&", b"\\u0026"), (b"<", b"\\u003c"), (b">", b"\\u003e")):
+            body = body.replace(char, escaped)
+        response.set_data(body)
+    return response
+
+
 def register(app: Flask) -> None:
     """Mount the admin pages and rq-dashboard; call after the auth blueprint is registered."""
-    from app.admin import routes  # noqa: F401 - attach the views to bp
+    from app.admin import routes, rq_views  # noqa: F401 - attach the views to bp
 
     app.register_blueprint(bp)
 
     app.config.setdefault("RQ_DASHBOARD_REDIS_URL", app.config["REDIS_URL"])
     app.config.setdefault("RQ_DASHBOARD_POLL_INTERVAL", 2500)
     app.register_blueprint(rq_dashboard.blueprint, url_prefix=RQ_DASHBOARD_URL_PREFIX)
+    app.view_functions[f"{RQ_DASHBOARD}.job_info"] = rq_views.job_info
     # The admin check and the app's Redis replace rq-dashboard's own per-request connection setup
     # (which opens a new connection pool per request); CSRF is checked in guard_admin instead.
     app.before_request_funcs[RQ_DASHBOARD] = []
-    app.after_request_funcs.setdefault(RQ_DASHBOARD, []).append(set_rq_csrf_cookie)
+    app.after_request_funcs.setdefault(RQ_DASHBOARD, []).extend(
+        [set_rq_csrf_cookie, escape_rq_json]
+    )
     csrf.exempt(rq_dashboard.blueprint)
     app.before_request(guard_admin)
