@@ -183,3 +183,9 @@ def test_dashboard_pages_use_the_escaping_templates(client, auth, admin, redis_c
         assert f"rqTemplate('{name}')" in html and "_.template(" not in html
     assert client.get("/static/js/rq_templates.js").status_code == 200
     json.loads(client.get("/admin/rq/0/data/job/plain-job.json").get_data(as_text=True))
+
+
+def test_a_job_that_is_gone_answers_404(client, auth, admin):
+    auth.login(ADMIN_EMAIL)
+    for path in ("/admin/rq/0/view/job/gone-job", "/admin/rq/0/data/job/gone-job.json"):
+        assert client.get(path).status_code == 404

@@ -8,8 +8,9 @@ import rq_dashboard
 from flask import Blueprint, Flask, current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from rq.exceptions import NoSuchJobError
 
-from app.errors import not_found
+from app.errors import error_response, not_found
 from app.extensions import csrf, get_redis
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -85,6 +86,8 @@ def register(app: Flask) -> None:
     app.config.setdefault("RQ_DASHBOARD_POLL_INTERVAL", 2500)
     app.register_blueprint(rq_dashboard.blueprint, url_prefix=RQ_DASHBOARD_URL_PREFIX)
     app.view_functions[f"{RQ_DASHBOARD}.job_info"] = rq_views.job_info
+    # A job that expired or was deleted: rq-dashboard lets the lookup error through (500).
+    app.register_error_handler(NoSuchJobError, lambda _exc: error_response(not_found()))
     # The admin check and the app's Redis replace rq-dashboard's own per-request connection setup
     # (which opens a new connection pool per request); CSRF is checked in guard_admin instead.
     app.before_request_funcs[RQ_DASHBOARD] = []

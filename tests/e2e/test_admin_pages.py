@@ -68,3 +68,27 @@ def test_overview_and_analytics_render_without_policy_violations(
     # No documents yet: activity, period and pages per day (the breakdowns need documents).
     expect(page.locator("svg.chart")).to_have_count(3)
     assert csp_violations == []
+
+
+HOSTILE = '<img src=x onerror="window.__injected=1;alert(1)">'
+
+
+def test_job_pages_show_markup_from_a_job_as_text_and_run_none_of_it(
+    page, login, admin, csp_violations, redis_conn, worker
+):
+    # A failed job whose description and exception both hold markup with a script in it.
+    Queue("default", connection=redis_conn).enqueue("builtins.int", HOSTILE, job_id="hostile-job")
+    assert worker(["default"])
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    login(admin.email)
+    page.goto("/admin/rq/0/view/job/hostile-job")
+    expect(page.locator("pre.exc_info")).to_contain_text(HOSTILE)  # drawn by its scripts
+    expect(page.locator(".description-scroll")).to_contain_text(HOSTILE)
+    assert page.locator("#job-data img").count() == 0
+    page.goto("/admin/rq/0/view/jobs/default/failed/8/asc/1")
+    row = page.locator("tr", has_text="hostile-job")
+    expect(row.locator(".description")).to_contain_text(HOSTILE)
+    assert row.locator("img").count() == 0
+    assert page.evaluate("window.__injected") is None
+    assert dialogs == [] and csp_violations == []
