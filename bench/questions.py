@@ -315,6 +315,7 @@ def main() -> None:
 
 def through_jobs(db, models, user, questions: list[str]) -> float:
     """Questions per second through the thread job itself (in this process, no Redis)."""
+    from app.services.questions.threads import thread_heads
     from jobs.questions import answer_thread
 
     batch = models.QuestionBatch(
@@ -344,9 +345,10 @@ def through_jobs(db, models, user, questions: list[str]) -> float:
     )
     db.session.commit()
     keys = sorted({f"chat:t{i // 4}" for i in range(len(questions))})
+    heads = thread_heads(batch.id, keys)
     started = time.perf_counter()
     for key in keys:
-        answer_thread(str(batch.id), key)
+        answer_thread(str(batch.id), heads[key])
     return len(questions) / (time.perf_counter() - started)
 
 
