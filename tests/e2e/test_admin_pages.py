@@ -91,4 +91,6 @@ def test_job_pages_show_markup_from_a_job_as_text_and_run_none_of_it(
     expect(row.locator(".description")).to_contain_text(HOSTILE)
     assert row.locator("img").count() == 0
     assert page.evaluate("window.__injected") is None
+    page.goto("/admin/rq/")
+    expect(page.locator("tr[data-role=queue]", has_text="default")).to_be_visible()
     assert dialogs == [] and csp_violations == []
