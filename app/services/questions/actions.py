@@ -45,6 +45,7 @@ from app.services.questions.threads import (
     INDEX_JOB_DESCRIPTION,
     THREAD_JOB_DESCRIPTION,
     index_job_id,
+    job_timeout,
     thread_heads,
     thread_job_id,
 )
@@ -381,11 +382,6 @@ def unindexed_for(
     return list(documents.values())
 
 
-def _timeout(rows: int) -> int:
-    base = int(current_app.config["JOB_TIMEOUT_SECONDS"])
-    return min(base + 60 * max(rows, 1), 6 * 3600)
-
-
 def enqueue_threads(
     batch_id, threads: dict[str, int], fresh: bool = False, unindexed: int = 0
 ) -> int:
@@ -415,7 +411,7 @@ def enqueue_threads(
                     str(batch_id),
                     job_id=index_job_id(batch_id),
                     description=INDEX_JOB_DESCRIPTION,
-                    job_timeout=_timeout(unindexed * 2),
+                    job_timeout=job_timeout(unindexed * 2),
                     result_ttl=300,
                 )
                 depends_on = Dependency(jobs=[index_job], allow_failure=True)
@@ -429,7 +425,7 @@ def enqueue_threads(
                         heads[key],
                         job_id=thread_job_id(batch_id, key),
                         description=THREAD_JOB_DESCRIPTION,
-                        job_timeout=_timeout(rows),
+                        job_timeout=job_timeout(rows),
                         result_ttl=300,
                         depends_on=depends_on,
                         pipeline=pipe if depends_on is None else None,
@@ -458,7 +454,7 @@ def enqueue_threads(
                     heads[key],
                     job_id=job_id,
                     description=THREAD_JOB_DESCRIPTION,
-                    job_timeout=_timeout(rows),
+                    job_timeout=job_timeout(rows),
                     result_ttl=300,
                     unique=True,
                 )

@@ -9,12 +9,19 @@ import hashlib
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.extensions import db
 from app.models import QuestionItem
 
 THREAD_JOB_DESCRIPTION = "question thread job"
 INDEX_JOB_DESCRIPTION = "question indexing job"
+
+
+def job_timeout(rows: int) -> int:
+    """The RQ timeout of a job answering (or indexing for) this many rows."""
+    base = int(current_app.config["JOB_TIMEOUT_SECONDS"])
+    return min(base + 60 * max(rows, 1), 6 * 3600)
 
 
 def index_job_id(batch_id) -> str:
