@@ -8,6 +8,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+from urllib.parse import quote
 
 import pytest
 import rq_dashboard
@@ -189,3 +190,13 @@ def test_a_job_that_is_gone_answers_404(client, auth, admin):
     auth.login(ADMIN_EMAIL)
     for path in ("/admin/rq/0/view/job/gone-job", "/admin/rq/0/data/job/gone-job.json"):
         assert client.get(path).status_code == 404
+
+
+def test_a_queue_name_in_the_address_stays_a_string_in_the_page_script(client, auth, admin):
+    auth.login(ADMIN_EMAIL)
+    name = "x');window.__injected=1;('"
+    resp = client.get(f"/admin/rq/0/view/jobs/{quote(name, safe='')}/queued/8/asc/1")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert name not in html  # escaped wherever it is printed: &#39; in markup, \u0027 in scripts
+    assert "x\\u0027);window.__injected=1;(\\u0027" in html

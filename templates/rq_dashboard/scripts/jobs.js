@@ -201,7 +201,7 @@
 
     $('#select-queue').on('mouseleave', function() {
         if ($(this).val() == '') {
-            $(this).val('{{ queue.name }}');
+            $(this).val({{ queue.name|tojson|safe }});
         }
     });
 
