@@ -134,6 +134,7 @@ def test_log_out_everywhere_ends_every_login(client, auth, browser, db):
     other_auth.login("me@example.com")
     page = client.get("/account").get_data(as_text=True)
     assert "also signed in on 1 other browser" in page
+    assert "after 7 days" in page and "API tokens keep working" in page
     resp = client.post("/account/logout-everywhere", data={"csrf_token": csrf_from(page)})
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
     assert_logged_out(client)
