@@ -222,3 +222,25 @@ def test_password_change_is_rate_limited(app, client, auth, browser, db):
     assert change_password(client).status_code == 429
     _fresh, fresh_auth = browser()
     assert fresh_auth.login("me@example.com", NEW_PASSWORD).status_code == 400
+
+
+def test_a_login_ended_by_another_process_is_refused_on_the_next_poll(client, auth, db):
+    """The status cache hears of an ended login through PostgreSQL's change notices."""
+    from app.services import status_cache
+    from tests.test_status_cache import elsewhere, wait_for
+
+    user = make_user("me@example.com")
+    batch = make_batch(user)
+    auth.login("me@example.com")
+    cache = status_cache.current()
+    if cache is None:
+        pytest.skip("the status cache needs PostgreSQL")
+    path = f"/api/v1/batches/{batch.id}"
+    tag = {"If-None-Match": client.get(path).headers["ETag"]}
+    assert client.get(path, headers=tag).status_code == 304
+    login = "session:" + db.session.scalars(sa.select(UserSession.id)).one()
+    assert cache.token_owner(login) == user.id
+
+    elsewhere("DELETE FROM user_sessions WHERE user_id = %s", (user.id,))
+    wait_for(lambda: cache.token_owner(login) is None, "the notice about the login")
+    assert client.get(path, headers=tag).status_code == 401
