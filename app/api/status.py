@@ -6,8 +6,9 @@ reports a change) without a query; otherwise the endpoint does its work in one r
 database: it authenticates inside the query that reads the batch and its tag
 (`batch_queries.status_probe`). A session names its user and its login in the signed cookie and
 the login must still be live; a Bearer token is matched by its hash; both in that same query. The
-general API hooks, which would first load the user or the token, are not on this blueprint. Only a request the query does not answer (a
-bad token, a user who is gone, another user's batch) pays a second query, to tell 401 from 404.
+general API hooks, which would first load the user or the token, are not on this blueprint. Only
+a request the query does not answer (a bad token, an ended login, a user who is gone, another
+user's batch) pays a second query, to tell 401 from 404.
 
 A revalidation (If-None-Match still current) answers 304 without counting against a rate limit:
 checking the limit would cost as much as the answer. Full answers count against RATELIMIT_STATUS

@@ -84,7 +84,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out this browser (a POST with the CSRF token): a saved copy of its cookie stops working."""
+    """Log out this browser (a POST with the CSRF token): a copy of its cookie stops working."""
     form = EmptyForm()
     if form.validate_on_submit():
         sessions.end()

@@ -2,10 +2,11 @@
 
 Triggers send `NOTIFY ingestio_batch, '<batch id>'` whenever a batch or one of its documents is
 written, and `NOTIFY ingestio_token, '<token hash>'` whenever an API token is changed or deleted,
-and also whenever a login session ends (its row in user_sessions is deleted): both are credentials
-a status poll may present. TRUNCATE sends `NOTIFY ingestio_reset`. PostgreSQL delivers notices when the writing transaction
-commits, to every listening connection, whichever process (web, worker, scheduler, a psql session)
-wrote. SQLite has no notices: there the cache stays off.
+and also (`'session:<login id>'`) whenever a login ends, its row in user_sessions deleted: both
+are credentials a status poll may present. TRUNCATE sends `NOTIFY ingestio_reset`. PostgreSQL
+delivers notices when the writing transaction commits, to every listening connection, whichever
+process (web, worker, scheduler, a psql session) wrote. SQLite has no notices: there the cache
+stays off.
 
 The same statements run from the migration and, for `db.create_all()`, after the tables are
 created. `install(conn)` runs them again at any time (they replace what exists).
