@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -143,7 +144,11 @@ class Config:
     JOB_TIMEOUT_SECONDS = env_int("JOB_TIMEOUT_SECONDS", 600)
     MAX_ATTEMPTS = env_int("MAX_ATTEMPTS", 3)
     POLL_INTERVAL_MS = env_int("POLL_INTERVAL_MS", 1500)
-    WTF_CSRF_TIME_LIMIT = None
+    # A login lasts at most this long (the server ends it then, whatever the cookie says); the
+    # signed cookie and the CSRF tokens issued with it expire with it.
+    SESSION_LIFETIME_HOURS = env_int("SESSION_LIFETIME_HOURS", 7 * 24)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_LIFETIME_HOURS)
+    WTF_CSRF_TIME_LIMIT = SESSION_LIFETIME_HOURS * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     LOG_JSON = env_bool("LOG_JSON", False)

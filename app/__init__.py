@@ -1,7 +1,5 @@
 """The IngestIO application factory."""
 
-import uuid
-
 from flask import Flask, redirect, request, url_for
 
 from app.errors import MESSAGES, ApiError, error_response, register_errorhandlers, wants_json
@@ -69,13 +67,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     from app import models  # noqa: F401 - register the models with SQLAlchemy
+    from app.auth import sessions
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        try:
-            return db.session.get(models.User, uuid.UUID(user_id))
-        except ValueError:
-            return None
+    # A session is logged in only while its login is live (app/auth/sessions.py).
+    login_manager.user_loader(sessions.load_user)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -4,10 +4,11 @@ Polling is the request made most often. A revalidation of an unchanged batch is 
 the process's status cache (app/services/status_cache.py: tags forgotten the moment PostgreSQL
 reports a change) without a query; otherwise the endpoint does its work in one round trip to the
 database: it authenticates inside the query that reads the batch and its tag
-(`batch_queries.status_probe`). A session names its user in the signed cookie and a Bearer token
-is matched by its hash, both in that same query; the general API hooks, which would first load
-the user or the token, are not on this blueprint. Only a request the query does not answer (a
-bad token, a user who is gone, another user's batch) pays a second query, to tell 401 from 404.
+(`batch_queries.status_probe`). A session names its user and its login in the signed cookie and
+the login must still be live; a Bearer token is matched by its hash; both in that same query. The
+general API hooks, which would first load the user or the token, are not on this blueprint. Only
+a request the query does not answer (a bad token, an ended login, a user who is gone, another
+user's batch) pays a second query, to tell 401 from 404.
 
 A revalidation (If-None-Match still current) answers 304 without counting against a rate limit:
 checking the limit would cost as much as the answer. Full answers count against RATELIMIT_STATUS
@@ -22,10 +23,11 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, g, request, session
+from flask import Blueprint, Response, current_app, g, request
 from flask_login import current_user
 from limits import parse
 
+from app.auth import sessions
 from app.auth.bearer import bearer_token
 from app.errors import MESSAGES, ApiError, not_found
 from app.extensions import db, limiter, login_manager
@@ -42,15 +44,27 @@ bp = Blueprint("api_status", __name__, url_prefix="/api/v1")
 
 @dataclass(frozen=True)
 class Caller:
-    """Who a status request says it is: a session's user id or a Bearer token (not yet checked)."""
+    """Who a status request says it is: a session's user and login, or a Bearer token (not yet
+    checked). A caller without a login was already checked by Flask-Login's user loader."""
 
     user_id: uuid.UUID | None = None
     token: str | None = None
+    session_hash: str | None = None
+
+    def credential(self) -> str | None:
+        """What the status cache knows this caller's owner by, or None."""
+        if self.token is not None:
+            return hash_token(self.token)
+        if self.session_hash is not None:
+            return "session:" + self.session_hash
+        return None
 
     def exists(self) -> bool:
-        """True when the token is live or the session's user still exists."""
+        """True when the token or the session's login is live (or the loaded user exists)."""
         if self.token is not None:
             return accounts.user_for_token(self.token) is not None
+        if self.session_hash is not None:
+            return sessions.is_live(self.user_id, self.session_hash)
         return db.session.get(User, self.user_id) is not None
 
 
@@ -58,16 +72,17 @@ def caller() -> Caller | None:
     """The request's claimed identity, without a query; None when it names nobody.
 
     A Bearer header always decides, even next to a session cookie (as in the other API routes).
-    A session is read from its signed cookie; under "strong" session protection, and for
-    a remember-me cookie without a session, Flask-Login itself decides.
+    A session is read from its signed cookie (its login is checked by the status query); under
+    "strong" session protection, and for a remember-me cookie without a session, Flask-Login
+    itself decides.
     """
     token = bearer_token()
     if token is not None:
         return Caller(token=token)
     if login_manager.session_protection != "strong":
-        user_id = as_uuid(session.get("_user_id"))
-        if user_id is not None:
-            return Caller(user_id=user_id)
+        claimed = sessions.claimed()
+        if claimed is not None:
+            return Caller(user_id=claimed[0], session_hash=claimed[1])
     if current_user.is_authenticated:
         return Caller(user_id=current_user.id)
     return None
@@ -146,7 +161,9 @@ def probe_for(who: Caller, batch_id: uuid.UUID) -> batch_queries.StatusProbe:
     if who.token is not None:
         probe = batch_queries.status_probe(batch_id, token_hash=hash_token(who.token))
     else:
-        probe = batch_queries.status_probe(batch_id, owner_id=who.user_id)
+        probe = batch_queries.status_probe(
+            batch_id, owner_id=who.user_id, session_hash=who.session_hash
+        )
     if probe is None:
         if not who.exists():
             raise ApiError(401, ErrorCode.UNAUTHORIZED, MESSAGES[ErrorCode.UNAUTHORIZED])
@@ -164,10 +181,10 @@ def batch_status(batch_id):
     if batch_uuid is None:
         raise not_found()
     cache = status_cache.current()
-    token_hash = hash_token(who.token) if who.token is not None else None
+    credential = who.credential()
     user_id = who.user_id
-    if cache is not None and token_hash is not None:
-        user_id = cache.token_owner(token_hash)
+    if cache is not None and credential is not None:
+        user_id = cache.token_owner(credential)
     known = cache.get(batch_uuid) if cache is not None and user_id is not None else None
     probe = None
     if known is not None and known.owner_id == user_id:
@@ -178,8 +195,8 @@ def batch_status(batch_id):
         owner_id, etag = probe.owner_id, probe.etag
         if cache is not None:
             cache.put(batch_uuid, owner_id, etag, ticket)
-            if token_hash is not None:
-                cache.put_token(token_hash, owner_id, ticket)
+            if credential is not None:
+                cache.put_token(credential, owner_id, ticket)
     g.log_user_id = str(owner_id)
     if request.if_none_match.contains_weak(etag.strip('"')):
         resp = Response(status=304)

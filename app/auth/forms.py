@@ -24,3 +24,12 @@ class TokenForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that post."""
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired()])
+    password = PasswordField("New password", validators=[DataRequired(), Length(min=8, max=200)])
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+    )

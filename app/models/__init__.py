@@ -16,10 +16,15 @@ from app.models.enums import (
 )
 from app.models.questions import DocumentPage, QuestionBatch, QuestionItem
 from app.models.states import IllegalTransition
-from app.models.user import ApiToken, User
+from app.models.user import ApiToken, User, UserSession
 
 change_notices.register(
-    {"documents": Document.__table__, "batches": Batch.__table__, "api_tokens": ApiToken.__table__}
+    {
+        "documents": Document.__table__,
+        "batches": Batch.__table__,
+        "api_tokens": ApiToken.__table__,
+        "user_sessions": UserSession.__table__,
+    }
 )
 
 __all__ = [
@@ -44,4 +49,5 @@ __all__ = [
     "Subscription",
     "Usage",
     "User",
+    "UserSession",
 ]

@@ -1,10 +1,12 @@
 """PostgreSQL change notices for the status cache (app/services/status_cache.py).
 
 Triggers send `NOTIFY ingestio_batch, '<batch id>'` whenever a batch or one of its documents is
-written, and `NOTIFY ingestio_token, '<token hash>'` whenever an API token is changed or deleted;
-TRUNCATE sends `NOTIFY ingestio_reset`. PostgreSQL delivers notices when the writing transaction
-commits, to every listening connection, whichever process (web, worker, scheduler, a psql session)
-wrote. SQLite has no notices: there the cache stays off.
+written, and `NOTIFY ingestio_token, '<token hash>'` whenever an API token is changed or deleted,
+and also (`'session:<login id>'`) whenever a login ends, its row in user_sessions deleted: both
+are credentials a status poll may present. TRUNCATE sends `NOTIFY ingestio_reset`. PostgreSQL
+delivers notices when the writing transaction commits, to every listening connection, whichever
+process (web, worker, scheduler, a psql session) wrote. SQLite has no notices: there the cache
+stays off.
 
 The same statements run from the migration and, for `db.create_all()`, after the tables are
 created. `install(conn)` runs them again at any time (they replace what exists).
@@ -84,13 +86,42 @@ TRIGGERS = (
     ("api_tokens", "ingestio_api_tokens_reset", "AFTER TRUNCATE", "", "ingestio_tables_reset"),
 )
 
-TRIGGER_NAMES = tuple(name for _table, name, *_rest in TRIGGERS)
+# Added with the user_sessions table, by its own migration.
+SESSION_FUNCTIONS = (
+    """
+    CREATE OR REPLACE FUNCTION ingestio_session_ended() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('ingestio_token', 'session:' || OLD.id);
+        RETURN NULL;
+    END
+    $$
+    """,
+)
+SESSION_TRIGGERS = (
+    (
+        "user_sessions",
+        "ingestio_user_sessions_notice",
+        "AFTER UPDATE OR DELETE",
+        "FOR EACH ROW",
+        "ingestio_session_ended",
+    ),
+    (
+        "user_sessions",
+        "ingestio_user_sessions_reset",
+        "AFTER TRUNCATE",
+        "",
+        "ingestio_tables_reset",
+    ),
+)
+
+TRIGGER_NAMES = tuple(name for _table, name, *_rest in (*TRIGGERS, *SESSION_TRIGGERS))
 
 
 def trigger_statements(table: str) -> list[str]:
     """The statements that (re)create the triggers of one table."""
     out = []
-    for on, name, when, each, function in TRIGGERS:
+    for on, name, when, each, function in (*TRIGGERS, *SESSION_TRIGGERS):
         if on == table:
             out.append(f"DROP TRIGGER IF EXISTS {name} ON {on}")
             out.append(f"CREATE TRIGGER {name} {when} ON {on} {each} EXECUTE FUNCTION {function}()")
@@ -98,9 +129,20 @@ def trigger_statements(table: str) -> list[str]:
 
 
 def statements() -> list[str]:
-    """Every statement, functions first."""
+    """Every statement of the batch, document and token notices, functions first."""
     tables = dict.fromkeys(table for table, *_rest in TRIGGERS)
     return [*FUNCTIONS, *(s for table in tables for s in trigger_statements(table))]
+
+
+def session_statements() -> list[str]:
+    """The statements of the session notices (ingestio_tables_reset comes with statements())."""
+    return [*SESSION_FUNCTIONS, *trigger_statements("user_sessions")]
+
+
+def session_drop_statements() -> list[str]:
+    """What the session migration's downgrade runs."""
+    out = [f"DROP TRIGGER IF EXISTS {name} ON {table}" for table, name, *_rest in SESSION_TRIGGERS]
+    return [*out, "DROP FUNCTION IF EXISTS ingestio_session_ended()"]
 
 
 def drop_statements() -> list[str]:
@@ -117,7 +159,7 @@ def install(conn) -> None:
     """Create or replace the functions and triggers (PostgreSQL only)."""
     if conn.dialect.name != "postgresql":
         return
-    for statement in statements():
+    for statement in [*statements(), *session_statements()]:
         conn.exec_driver_sql(statement)
 
 
@@ -135,7 +177,7 @@ def installed(conn) -> bool:
 def register(tables: dict[str, sa.Table]) -> None:
     """Install the triggers whenever `create_all` creates these tables on PostgreSQL."""
     for name, table in tables.items():
-        ddl = [*FUNCTIONS, *trigger_statements(name)]
+        ddl = [*FUNCTIONS, *SESSION_FUNCTIONS, *trigger_statements(name)]
         for statement in ddl:
             sa.event.listen(
                 table,

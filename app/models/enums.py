@@ -83,3 +83,5 @@ class AuditAction(StrEnum):
     PLAN_CHANGED = "plan.changed"
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
+    PASSWORD_CHANGED = "password.changed"
+    SESSIONS_ENDED = "sessions.ended"

@@ -1,4 +1,4 @@
-"""Users and their personal API tokens."""
+"""Users, the browser sessions they are logged in with, and their personal API tokens."""
 
 import hashlib
 import secrets
@@ -26,6 +26,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def password_matches(password_hash: str, password: str) -> bool:
+    """True when the password matches the salted hash."""
+    return check_password_hash(password_hash, password or "")
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -46,7 +51,7 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         """True when the password matches the stored hash."""
-        return check_password_hash(self.password_hash, password or "")
+        return password_matches(self.password_hash, password)
 
     def get_id(self) -> str:
         return str(self.id)
@@ -87,3 +92,20 @@ class ApiToken(db.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class UserSession(db.Model):
+    """One login of one browser; the session cookie names it by a random id (stored hashed).
+
+    The cookie is signed but kept by the client, so it cannot be withdrawn: the login ends when
+    its row is deleted (logout, "log out everywhere", a password change) or when it expires.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -23,6 +23,7 @@ from app.models import (
     DocumentStatus,
     ExtractionJob,
     ExtractionResult,
+    UserSession,
 )
 from app.services import reads
 
@@ -175,24 +176,42 @@ def _probe_statement(dialect: str, scope: str) -> sa.Select:
                     ApiToken.revoked_at.is_(None),
                 ),
             )
+        elif scope == "session":
+            # A login proves ownership while its row exists and belongs to the batch's owner.
+            stmt = stmt.join(
+                UserSession,
+                sa.and_(
+                    UserSession.user_id == Batch.user_id,
+                    UserSession.id == sa.bindparam("session_hash"),
+                ),
+            ).where(Batch.user_id == sa.bindparam("owner_id"))
         _PROBES[(dialect, scope)] = stmt
     return stmt
 
 
 def status_probe(
-    batch_id, *, owner_id: uuid.UUID | None = None, token_hash: str | None = None, any_owner=False
+    batch_id,
+    *,
+    owner_id: uuid.UUID | None = None,
+    token_hash: str | None = None,
+    session_hash: str | None = None,
+    any_owner=False,
 ) -> StatusProbe | None:
     """A batch and its status tag in one autocommit SELECT, scoped to its owner; None if not found.
 
-    Ownership is proven by the owner's id (a session) or by the hash of one of the owner's live
-    API tokens, inside the same statement: a status poll costs one round trip to the database,
-    whatever the batch size. `any_owner` drops the scope (internal reads only).
+    Ownership is proven by the owner's id (with the stored id of a live login, for a session) or
+    by the hash of one of the owner's live API tokens, inside the same statement: a status poll
+    costs one round trip to the database, whatever the batch size. `any_owner` drops the scope
+    (internal reads only).
     """
     batch_id = as_uuid(batch_id)
     if batch_id is None:
         return None
     if token_hash is not None:
         scope, params = "token", {"batch_id": batch_id, "token_hash": token_hash}
+    elif owner_id is not None and session_hash is not None:
+        params = {"batch_id": batch_id, "owner_id": owner_id, "session_hash": session_hash}
+        scope = "session"
     elif owner_id is not None:
         scope, params = "owner", {"batch_id": batch_id, "owner_id": owner_id}
     elif any_owner:
