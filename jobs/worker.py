@@ -323,7 +323,10 @@ class DocumentWorker(Worker):
 
 
 class SimpleDocumentWorker(SimpleWorker):
-    """The same preloading, running jobs in the worker process itself (no fork per job)."""
+    """The same preloading, running jobs in the worker process itself (no fork per job).
+
+    Nothing is forked, so no job runs under the limits of `jobs.limits`: development and tests.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from rq import Worker
 
 from app.extensions import get_queue, get_redis
 from app.models import Batch, BatchStatus, Document, DocumentStatus
-from app.services import queueing
+from app.services import queueing, sweeper
 from jobs import limits
 from tests.conftest import worker_env
 from tests.factories import make_batch, make_document
@@ -95,6 +95,8 @@ def test_hostile_files_end_without_killing_the_worker_which_goes_on(app, user, p
     queue = get_queue(queueing.DOCUMENT_QUEUE)
     assert queue.scheduled_job_registry.get_job_ids() == [], "no retry was scheduled"
     assert len(queue) == 0
+    report = sweeper.sweep()
+    assert (report.requeued, report.reset, report.failed) == ([], [], []), "nor by the sweeper"
 
 
 def scanned_png() -> bytes:
