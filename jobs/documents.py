@@ -259,7 +259,7 @@ class DocumentPipeline:
         A job that ran out of memory or CPU time fails with too_complex at once: a retry would
         run into the same limit.
         """
-        if cause := limits.cause_of(exc):
+        if not is_transient(exc) and (cause := limits.cause_of(exc)):
             self.fail(ErrorCode.TOO_COMPLEX, limits.message(cause), detail=repr(exc)[:2000])
             return "failed"
         retries_left = getattr(self.rq_job, "retries_left", None) or 0

@@ -153,3 +153,23 @@ def test_a_horse_killed_by_a_limit_is_told_from_one_stopped_on_purpose():
     assert limits.death_cause(1 << 8, usage(), caps) is None
     assert limits.death_cause(killed(signal.SIGABRT), usage(), limits.Limits(0, 0)) is None
     assert os.WIFSIGNALED(killed(signal.SIGABRT))
+
+
+def test_a_failure_is_put_down_to_a_limit_only_when_one_caused_it():
+    from app.services.extraction import ExtractionError
+
+    def wrapped(inner: BaseException) -> ExtractionError:
+        try:
+            try:
+                raise inner
+            except BaseException as exc:
+                raise ExtractionError("extraction_failed", f"Reading failed: {exc}") from exc
+        except ExtractionError as outer:
+            return outer
+
+    assert limits.cause_of(wrapped(MemoryError())) == "memory"
+    onnx = RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : ... std::bad_alloc")
+    assert limits.cause_of(wrapped(onnx)) == "memory"
+    assert limits.cause_of(limits.CpuLimitExceeded("cpu")) == "cpu"
+    assert limits.cause_of(wrapped(ValueError("bad xref"))) is None
+    assert limits.cause_of(None) is None
