@@ -142,6 +142,13 @@ class Config:
     FINALIZE_INTERVAL_SECONDS = env_int("FINALIZE_INTERVAL_SECONDS", 10)
     SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 60)
     JOB_TIMEOUT_SECONDS = env_int("JOB_TIMEOUT_SECONDS", 600)
+    # What one forked job may use (jobs/limits.py); 0 turns a limit off.
+    JOB_MEMORY_MB = env_int("JOB_MEMORY_MB", 1536)
+    JOB_CPU_SECONDS = env_int("JOB_CPU_SECONDS", 600)
+    # Page counting at intake: pages of one file, and pages and seconds of one request.
+    MAX_PAGES_PER_FILE = env_int("MAX_PAGES_PER_FILE", 2000)
+    MAX_PAGES_PER_REQUEST = env_int("MAX_PAGES_PER_REQUEST", 20000)
+    PAGE_COUNT_SECONDS_PER_REQUEST = env_int("PAGE_COUNT_SECONDS_PER_REQUEST", 30)
     MAX_ATTEMPTS = env_int("MAX_ATTEMPTS", 3)
     POLL_INTERVAL_MS = env_int("POLL_INTERVAL_MS", 1500)
     # A login lasts at most this long (the server ends it then, whatever the cookie says); the

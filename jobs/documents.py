@@ -69,7 +69,7 @@ from app.models.types import utcnow
 from app.services import finalize, prompts, quota
 from app.services.finalize import log_event
 from app.services.storage import get_storage
-from jobs import document_sql, in_app_context
+from jobs import document_sql, in_app_context, limits
 from jobs.document_sql import Jsonb
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,11 @@ MESSAGES = {
     "timeout": (
         "Extraction took longer than the {timeout}-second limit, {attempts} times. Split the "
         "document into smaller files and upload them again."
+    ),
+    ErrorCode.TOO_COMPLEX: (
+        "The document is too complex to process: reading it needed more than {limit}. Retrying "
+        "will not help; simplify it (for example print it to a new PDF at a normal page size, or "
+        "scale the image down) and upload it again."
     ),
     ErrorCode.QUOTA_EXCEEDED: (
         "Not enough pages left this period: this document has {pages} page{s} and {left} of "
@@ -240,7 +245,7 @@ class DocumentPipeline:
             # No rollback: a refused reservation fails the claim's own transaction.
             self.fail(failure.code, failure.message)
             return "failed"
-        except Exception as exc:
+        except (Exception, limits.CpuLimitExceeded) as exc:
             db.session.rollback()
             if not self.claim_committed:
                 raise  # nothing of this run is stored: RQ retries, or the sweeper enqueues again
@@ -249,7 +254,14 @@ class DocumentPipeline:
             self.scope.close()
 
     def handle_error(self, exc: Exception) -> str:
-        """Put the document back for RQ's retry, or fail it once the retries are used up."""
+        """Put the document back for RQ's retry, or fail it once the retries are used up.
+
+        A job that ran out of memory or CPU time fails with too_complex at once: a retry would
+        run into the same limit.
+        """
+        if not is_transient(exc) and (cause := limits.cause_of(exc)):
+            self.fail(ErrorCode.TOO_COMPLEX, limits.message(cause), detail=repr(exc)[:2000])
+            return "failed"
         retries_left = getattr(self.rq_job, "retries_left", None) or 0
         if retries_left > 0:
             with contextlib.suppress(Exception):
@@ -707,6 +719,8 @@ class DocumentPipeline:
         except TransientProviderError:
             raise
         except ExtractionError as exc:
+            if cause := limits.cause_of(exc):
+                raise DocumentFailed(ErrorCode.TOO_COMPLEX, limits.message(cause)) from exc
             raise DocumentFailed(error_code(exc.code), exc.message) from exc
 
     def quota_message(self, pages: int) -> str:

@@ -39,7 +39,7 @@ from app.services.questions.answer import (
     get_answerer,
 )
 from app.services.questions.threads import thread_key_of
-from jobs import in_app_context
+from jobs import in_app_context, limits
 
 log = logging.getLogger(__name__)
 
@@ -192,17 +192,18 @@ def run_pass(batch_id, thread_key, user, scope, answerer) -> tuple[int, bool]:
             fail(item.id, batch_id, exc.code, exc.message)
             db.session.commit()
             continue
-        except Exception as exc:  # noqa: BLE001 - one row's failure must not stop its thread
+        except (Exception, limits.CpuLimitExceeded) as exc:  # noqa: BLE001 - one row only
             db.session.rollback()
             log.exception("question item %s of batch %s failed", item.id, batch_id)
             quota.release(usage_id, 1)
-            fail(
-                item.id,
-                batch_id,
-                ErrorCode.EXTRACTION_FAILED.value,
-                f"The question could not be answered ({type(exc).__name__}).",
-            )
+            code = ErrorCode.EXTRACTION_FAILED.value
+            message = f"The question could not be answered ({type(exc).__name__})."
+            if cause := limits.cause_of(exc):
+                code, message = ErrorCode.TOO_COMPLEX.value, limits.message(cause)
+            fail(item.id, batch_id, code, message)
             db.session.commit()
+            if cause == limits.CPU:
+                raise  # this job's CPU time is spent: the thread's other rows wait for a new one
             continue
         context = {**answer.context, "provider": answer.context.get("provider", answerer.name)}
         if complete(item.id, batch_id, answer.text, answer.sources, context):

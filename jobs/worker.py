@@ -10,6 +10,10 @@ fork and again (without closing the parent's connections) in every forked child.
 is handed over, not shared: before forking a document job, the worker opens the connection for the
 job's single statements and lets go of it at the fork (jobs/document_sql.py).
 
+Every work horse runs under the memory and CPU limits of `jobs.limits` (JOB_MEMORY_MB,
+JOB_CPU_SECONDS), set right after the fork; when one ends a horse, the worker fails its document
+with `too_complex` and goes on with the next job.
+
 The worker also runs RQ's scheduler (as `--with-scheduler` would), which moves retries whose
 backoff has passed back to their queue; the periodic sweeper does the same if no worker does.
 """
@@ -21,6 +25,8 @@ import tempfile
 import time
 
 from rq.worker import SimpleWorker, Worker
+
+from jobs import limits
 
 log = logging.getLogger(__name__)
 
@@ -260,6 +266,28 @@ class DocumentWorker(Worker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         preload()
+        from jobs import worker_app
+
+        self.job_limits = limits.Limits.from_config(worker_app().config)
+        limits.check_headroom(self.job_limits)
+
+    def setup_work_horse_signals(self):
+        """In the work horse: RQ's signal handling, then the job's memory and CPU limits."""
+        super().setup_work_horse_signals()
+        limits.apply(self.job_limits)
+
+    def handle_work_horse_killed(self, job, retpid, ret_val, rusage):
+        """A horse ended by its limits: fail its document as too_complex, with no retry."""
+        super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        cause = limits.death_cause(ret_val, rusage, self.job_limits)
+        if cause is None:
+            return
+        log.warning("job %s: the work horse was ended by its %s limit", job.id, cause)
+        try:
+            if limits.fail_after_death(job, cause, self.job_limits):
+                job.retries_left = 0  # the same file would hit the same limit
+        except Exception:  # noqa: BLE001 - the sweeper recovers the document then
+            log.exception("job %s: could not fail the document of a work horse that died", job.id)
 
     def fork_work_horse(self, job, queue):
         """Fork with a database connection ready for a document job, and every object of the
@@ -295,7 +323,10 @@ class DocumentWorker(Worker):
 
 
 class SimpleDocumentWorker(SimpleWorker):
-    """The same preloading, running jobs in the worker process itself (no fork per job)."""
+    """The same preloading, running jobs in the worker process itself (no fork per job).
+
+    Nothing is forked, so no job runs under the limits of `jobs.limits`: development and tests.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

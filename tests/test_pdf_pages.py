@@ -163,7 +163,7 @@ def test_too_deep_tree_is_unreadable(write, depth):
 @pytest.mark.parametrize("make", [make_pdf, make_nested_pdf], ids=["flat", "nested"])
 def test_more_than_max_pages_fails_clearly(write, make):
     err = pdf_error(write(make(30)), max_pages=20)
-    assert err.code == "unreadable_pdf"
+    assert err.code == "too_many_pages"
     assert "more than 20 pages" in err.message
 
 

@@ -12,6 +12,11 @@ One service behind the wizard's upload, the single-document form and both create
 7. one unit of work: store every file, count its pages, write the batch (created in
    pending_upload, queued or failed once its documents are known), the document rows and the
    audit event, commit. Any exception inside it rolls back and deletes every stored file.
+   Counting is bounded (400 too_many_pages): MAX_PAGES_PER_FILE pages per file (naming it),
+   MAX_PAGES_PER_REQUEST pages and PAGE_COUNT_SECONDS_PER_REQUEST seconds for all files together.
+   A file whose pages cannot be counted (damaged, encrypted) keeps its failed document row but not
+   its bytes: it is never processed, so nothing needs them, and storage is not spent on files
+   nobody is charged for.
 8. after the commit, one RQ job per readable document.
 
 The plan's creations per hour (429 rate_limited) are enforced by Flask-Limiter on the create
@@ -41,6 +46,7 @@ from app.models.audit import record
 from app.models.enums import AuditAction, BatchStatus, DocumentStatus, ErrorCode, PromptStrategy
 from app.models.types import new_id, utcnow
 from app.services import plans, queueing, quota
+from app.services.page_budget import CountBudget, budget_from
 from app.services.pdf import SNIFF_BYTES, PageCountError, count_pages, detect_file_type
 from app.services.storage import get_storage
 
@@ -375,9 +381,13 @@ class StoredUpload:
     count_s: float
 
 
-def store_and_count(storage, upload: Upload, keys: list[str]) -> StoredUpload:
-    """Store one file and count its pages; its key goes into keys as soon as it is stored."""
+def store_and_count(storage, upload: Upload, keys: list[str], budget: CountBudget) -> StoredUpload:
+    """Store one file and count its pages; its key goes into keys as soon as it is stored.
+
+    A file whose pages cannot be counted is deleted again: its document fails at once.
+    """
     started = time.perf_counter()
+    max_pages, seconds = budget.take()
     upload.stream.seek(0)
     stored = storage.save(upload.stream, upload.mime_type)
     keys.append(stored.key)
@@ -385,16 +395,24 @@ def store_and_count(storage, upload: Upload, keys: list[str]) -> StoredUpload:
     pages, error = 0, None
     try:
         with storage.local_path(stored.key) as path:
-            pages = count_pages(path, upload.mime_type)
+            pages = count_pages(path, upload.mime_type, max_pages=max_pages, deadline_s=seconds)
     except PageCountError as exc:
+        took = time.perf_counter() - counted
+        refused = budget.refused(upload.filename, exc, max_pages, seconds, took)
+        if refused is not None:
+            raise refused from None
         error = exc
+        storage.delete(stored.key)
+    budget.spend(pages, time.perf_counter() - counted)
     return StoredUpload(
         stored.key, stored.size, stored.sha256, pages, error, counted - started,
         time.perf_counter() - counted,
     )  # fmt: skip
 
 
-def store_files(storage, uploads: Sequence[Upload], keys: list[str]) -> list[StoredUpload]:
+def store_files(
+    storage, uploads: Sequence[Upload], keys: list[str], budget: CountBudget
+) -> list[StoredUpload]:
     """Store and count every file, two at a time, in upload order; stop at the first error.
 
     Saving and hashing a file release the GIL while counting pages (pure Python) holds it, so
@@ -402,7 +420,7 @@ def store_files(storage, uploads: Sequence[Upload], keys: list[str]) -> list[Sto
     """
     pool = ThreadPoolExecutor(max_workers=min(FILE_WORKERS, len(uploads)))
     try:
-        futures = [pool.submit(store_and_count, storage, u, keys) for u in uploads]
+        futures = [pool.submit(store_and_count, storage, u, keys, budget) for u in uploads]
         wait(futures, return_when=FIRST_EXCEPTION)
     finally:
         # every file that was started is finished, so keys names everything stored
@@ -440,6 +458,7 @@ def store_all(
     uploads: Sequence[Upload],
     prompts: Prompts,
     batch: Batch | None,
+    budget: CountBudget,
 ) -> tuple[list[Document], dict[str, float]]:
     """Store, count and write everything in one transaction; on any error leave nothing behind."""
     storage = get_storage()
@@ -447,7 +466,7 @@ def store_all(
     keys: list[str] = []
     try:
         started = time.perf_counter()
-        files = store_files(storage, uploads, keys)
+        files = store_files(storage, uploads, keys, budget)
         timings["files"] = time.perf_counter() - started
         timings["store"] = sum(f.store_s for f in files)
         timings["count"] = sum(f.count_s for f in files)
@@ -540,7 +559,7 @@ def intake(user: User, uploads: Sequence[Upload], fields: Mapping[str, str], bat
             extraction_prompt=prompts.batch_prompt,
             status=BatchStatus.PENDING_UPLOAD,
         )
-    documents, timings = store_all(user, uploads, prompts, row)
+    documents, timings = store_all(user, uploads, prompts, row, budget_from(config))
     ids = [doc.id for doc in documents if doc.status == DocumentStatus.UPLOADED]
     started = time.perf_counter()
     enqueued = queueing.enqueue_documents(ids)

@@ -13,9 +13,9 @@ Page tree rules used by `count_pages`:
 * Every indirect object (node, page or /Kids array) may appear once. Seeing one again means the tree
   loops or shares a page between parents; both are rejected rather than counted twice.
 * Depth counts /Pages nodes from the root (the root is at depth 1).
-* More than `max_pages` pages fails; so does a tree listing more than `max_pages` kids still to
-  visit, before they are read (only an empty /Pages node holds no page, and real files have none
-  in such numbers).
+* More than `max_pages` pages fails with its own code, `too_many_pages`; so does a tree listing
+  more than `max_pages` kids still to visit, before they are read (only an empty /Pages node holds
+  no page, and real files have none in such numbers).
 * A file pypdf can repair (for example a broken xref table rebuilt by scanning the objects) is
   counted when every node of the page tree resolves; a file truncated so that the catalog, a page
   tree node or any page is missing is `unreadable_pdf`.
@@ -49,6 +49,7 @@ __all__ = [
     "PDF_MIME",
     "PNG_MIME",
     "SNIFF_BYTES",
+    "TOO_MANY_PAGES",
     "PageCountError",
     "count_pages",
     "detect_file_type",
@@ -58,6 +59,9 @@ PDF_MIME = "application/pdf"
 JPEG_MIME = "image/jpeg"
 PNG_MIME = "image/png"
 ALLOWED_MIME_TYPES = frozenset({PDF_MIME, JPEG_MIME, PNG_MIME})
+
+#: The code of a PDF with more pages than allowed (the file is fine, only too long).
+TOO_MANY_PAGES = "too_many_pages"
 
 #: How many leading bytes `detect_file_type` needs (the PDF header may follow some junk).
 SNIFF_BYTES = 1024
@@ -229,7 +233,7 @@ def _walk_page_tree(reader: PdfReader, max_pages: int, max_depth: int, deadline:
 
 def _too_many_pages(max_pages: int) -> PageCountError:
     return PageCountError(
-        "unreadable_pdf", f"The PDF has more than {max_pages} pages; split it into smaller files."
+        TOO_MANY_PAGES, f"The PDF has more than {max_pages} pages; split it into smaller files."
     )
 
 
