@@ -1,11 +1,19 @@
 """Reading question files: row numbers as a spreadsheet shows them, and clear problems."""
 
 import io
+import re
+import zipfile
 
 import pytest
 from openpyxl import Workbook
 
-from app.services.questions.parse import looks_like_formula, parse_questions
+from app.services.questions.parse import (
+    MAX_COLUMNS,
+    column_letter,
+    looks_like_formula,
+    parse_questions,
+    sheet_row_bound,
+)
 from tests.pdfgen import make_pdf
 
 
@@ -98,5 +106,75 @@ def test_a_broken_workbook_and_an_empty_file():
 def test_the_first_row_over_the_limit_is_named():
     data = b"question\n" + b"".join(f"Q{n}?\n".encode() for n in range(5))
     parsed = parse_questions("q.csv", data, 3)
+    assert [p.to_dict()["row"] for p in parsed.problems] == [5]
+    assert "more than 3 questions" in parsed.problems[0].reason
+
+
+def xlsx_bytes(cells: dict[str, str], declare_dimension: bool = True) -> bytes:
+    """A workbook with these cells; without a declared dimension when asked (as some writers do)."""
+    wb = Workbook()
+    ws = wb.active
+    for ref, value in cells.items():
+        ws[ref] = value
+    out = io.BytesIO()
+    wb.save(out)
+    if declare_dimension:
+        return out.getvalue()
+    src = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    dst_buf = io.BytesIO()
+    with zipfile.ZipFile(dst_buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<dimension [^>]*/>", b"", data)
+            dst.writestr(item, data)
+    return dst_buf.getvalue()
+
+
+def test_a_cell_at_the_last_column_and_row_is_refused_without_walking_the_sheet():
+    data = xlsx_bytes({"A1": "question", "A2": "What is the total?", "XFD1048576": "x"})
+    assert len(data) < 10_000
+    parsed = parse_questions("bomb.xlsx", data, 500)
+    bound = (sheet_row_bound(500) + 1) * (MAX_COLUMNS + 1)
+    assert parsed.cells_read <= bound < 200_000
+    assert not parsed.ok
+    assert "used range reaches row 1048576" in parsed.problems[0].reason
+
+
+def test_an_undeclared_far_cell_is_never_reached():
+    data = xlsx_bytes(
+        {"A1": "question", "A2": "What is the total?", "XFD1048576": "x"}, declare_dimension=False
+    )
+    parsed = parse_questions("bomb.xlsx", data, 5)
+    assert parsed.cells_read <= (sheet_row_bound(5) + 1) * (MAX_COLUMNS + 1)
+    assert parsed.ok, parsed.problems
+    assert [r.question for r in parsed.rows] == ["What is the total?"]
+
+
+def test_content_just_below_the_rows_read_is_named():
+    last = sheet_row_bound(2)
+    data = xlsx_bytes(
+        {"A1": "question", "A2": "First?", f"A{last + 1}": "Far below?"}, declare_dimension=False
+    )
+    parsed = parse_questions("far.xlsx", data, 2)
+    assert [p.to_dict()["row"] for p in parsed.problems] == [last + 1]
+    assert f"content below row {last}" in parsed.problems[0].reason
+
+
+def test_a_header_wider_than_the_columns_read_is_refused():
+    data = xlsx_bytes({"A1": "question", "A2": "What?", "XFD1": "far"})
+    parsed = parse_questions("wide.xlsx", data, 5)
+    assert parsed.cells_read <= (sheet_row_bound(5) + 1) * (MAX_COLUMNS + 1)
+    assert not parsed.ok
+    assert "used range reaches column XFD" in parsed.problems[0].reason
+    wide = {f"{column_letter(i)}1": f"c{i}" for i in range(MAX_COLUMNS + 1)}
+    wide["A1"] = "question"
+    parsed = parse_questions("wide.xlsx", xlsx_bytes({**wide, "A2": "What?"}), 5)
+    assert f"at most {MAX_COLUMNS} are read" in parsed.problems[0].reason
+
+
+def test_too_many_questions_in_a_sheet_name_the_first_row_over():
+    cells = {"A1": "question", **{f"A{n}": f"Q{n}?" for n in range(2, 8)}}
+    parsed = parse_questions("q.xlsx", xlsx_bytes(cells), 3)
     assert [p.to_dict()["row"] for p in parsed.problems] == [5]
     assert "more than 3 questions" in parsed.problems[0].reason

@@ -36,6 +36,8 @@ MAX_DOCUMENT_CHARS = 255
 MAX_COLUMNS = 100
 MAX_PROBLEMS = 200
 PREVIEW_ROWS = 10
+# Rows of a sheet read beyond its questions: the header, leading and in-between empty rows.
+SPARE_SHEET_ROWS = 100
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -89,6 +91,7 @@ class ParsedQuestions:
     header_row: int = 1
     rows: list[QuestionRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    cells_read: int = 0
 
     @property
     def ok(self) -> bool:
@@ -134,6 +137,11 @@ def looks_like_formula(value: str) -> bool:
     return False
 
 
+def sheet_row_bound(max_rows: int) -> int:
+    """The last sheet row read for a plan allowing `max_rows` questions (room for empty rows)."""
+    return 2 * max(max_rows, 0) + SPARE_SHEET_ROWS
+
+
 def detect_kind(filename: str, head: bytes) -> str | None:
     """'csv' or 'xlsx' from the name and the first bytes; None for anything else."""
     name = (filename or "").lower()
@@ -159,7 +167,10 @@ def parse_questions(filename: str, data: bytes, max_rows: int) -> ParsedQuestion
         parsed.add(None, "The file is not a CSV or XLSX file. Save it as CSV UTF-8 or XLSX.")
         return parsed
     parsed.kind = kind
-    table = _csv_records(data, parsed) if kind == "csv" else _xlsx_records(data, parsed)
+    if kind == "csv":
+        table = _csv_records(data, parsed)
+    else:
+        table = _xlsx_records(data, parsed, sheet_row_bound(max_rows))
     if table is None:
         return parsed
     _read_table(table, parsed, max_rows)
@@ -223,8 +234,14 @@ def _xlsx_cell(value) -> str:
     return str(value)
 
 
-def _xlsx_records(data: bytes, parsed: ParsedQuestions):
-    """(row number, cells) records of the first sheet of a workbook, or None after a problem."""
+def _xlsx_records(data: bytes, parsed: ParsedQuestions, last_row: int):
+    """(row number, cells) records of the first sheet of a workbook, or None after a problem.
+
+    Only rows 1..`last_row` and the first MAX_COLUMNS + 1 columns are read, whatever the sheet
+    declares: a single cell at XFD1048576 would otherwise make the reader fill in some 17 billion
+    empty cells. A value in the row or column just past the bound, or a declared range beyond it,
+    is a problem of the file rather than something silently left out.
+    """
     from openpyxl import load_workbook
 
     try:
@@ -239,15 +256,56 @@ def _xlsx_records(data: bytes, parsed: ParsedQuestions):
         parsed.add(None, "The workbook has no sheets.")
         return None
     sheet = sheets[0]
+    last_col = MAX_COLUMNS + 1
 
     def records():
+        beyond = False
         try:
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            rows = sheet.iter_rows(
+                min_row=1, max_row=last_row + 1, min_col=1, max_col=last_col, values_only=True
+            )
+            for number, values in enumerate(rows, start=1):
+                parsed.cells_read += len(values)
+                if not any(v is not None and v != "" for v in values):
+                    continue  # an empty row, read as nothing
+                if number > last_row:
+                    beyond = True
+                    break
                 yield number, [_xlsx_cell(v) for v in values]
+            declared_rows = _declared(sheet, "max_row")
+            declared_cols = _declared(sheet, "max_column")
         finally:
             workbook.close()
+        if beyond:
+            parsed.add(
+                last_row + 1,
+                f"There is content below row {last_row}: at most {last_row} rows are read, for "
+                "the questions your plan allows in one batch. Delete the rows below your "
+                "questions, or split the file into several.",
+            )
+        elif declared_rows > last_row:
+            parsed.add(
+                None,
+                f"The sheet's used range reaches row {declared_rows}: at most {last_row} rows "
+                "are read, for the questions your plan allows in one batch. Delete the rows "
+                "below your questions, or split the file into several.",
+            )
+        elif declared_cols > last_col:
+            parsed.add(
+                None,
+                f"The sheet's used range reaches column {column_letter(declared_cols - 1)}: at "
+                f"most {MAX_COLUMNS} columns are read. Delete the columns right of your table.",
+            )
 
     return records()
+
+
+def _declared(sheet, name: str) -> int:
+    """A dimension the sheet declares (0 when it declares none)."""
+    try:
+        return int(getattr(sheet, name) or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 # --- checks ---------------------------------------------------------------------------------------
