@@ -18,6 +18,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from app.services import cleantext
+
 QUESTION = "question"
 CHAT_ID = "chat_id"
 DOCUMENT = "document"
@@ -126,15 +128,14 @@ def normalize_header(name: str) -> str:
 
 
 def looks_like_formula(value: str) -> bool:
-    """True for a cell a spreadsheet would run as a formula (OWASP CSV injection prefixes)."""
-    if not value:
+    """True for a cell a spreadsheet would run as a formula, once invisible characters are gone.
+
+    A signed plain number (``-5``, ``+1 555 0100``) is not a formula here: it is read as text.
+    """
+    if not cleantext.starts_like_formula(value):
         return False
-    first = value[0]
-    if first in "=@\t\r":
-        return True
-    if first in "+-":
-        return not _PLAIN_NUMBER.fullmatch(value.strip())
-    return False
+    visible = cleantext.strip_invisible(value)
+    return visible[0] in "\t\r" or not _PLAIN_NUMBER.fullmatch(visible.strip())
 
 
 def sheet_row_bound(max_rows: int) -> int:
@@ -346,7 +347,10 @@ def _read_header(number: int, cells: list[str], parsed: ParsedQuestions) -> dict
                 )
                 ok = False
             known[alias] = index
-        if looks_like_formula(name):
+        if cleantext.has_control_chars(name):
+            parsed.add(number, _control_problem(column_letter(index), name))
+            ok = False
+        elif looks_like_formula(name):
             parsed.add(number, f"The header cell '{name}' looks like a spreadsheet formula.")
             ok = False
     if QUESTION not in known:
@@ -360,6 +364,21 @@ def _read_header(number: int, cells: list[str], parsed: ParsedQuestions) -> dict
     parsed.columns = [n for n in names if n]
     parsed.header_row = number
     return {"_width": len(names), **known} if ok else None
+
+
+def _control_problem(column: str, value: str) -> str:
+    """The problem of a cell holding a control character (NUL included)."""
+    char = cleantext.CONTROL_CHARS.search(value).group()
+    return (
+        f"The cell in column '{column}' contains a control character (U+{ord(char):04X}), which "
+        "a question cannot hold; remove it."
+    )
+
+
+def _first_visible(value: str) -> str:
+    """The character a spreadsheet would read first (tab and carriage return included)."""
+    visible = cleantext.strip_invisible(value)
+    return visible[:1] if visible[:1] in ("\t", "\r") else visible.lstrip()[:1]
 
 
 def _read_table(records, parsed: ParsedQuestions, max_rows: int) -> None:
@@ -409,12 +428,14 @@ def _read_row(number, cells, header, width, names, parsed: ParsedQuestions) -> N
                 number,
                 f"Column {column_letter(index)} has a value but no name in the header row.",
             )
-        if looks_like_formula(value):
+        if cleantext.has_control_chars(value):
+            parsed.add(number, _control_problem(names[index] or column_letter(index), value))
+        elif looks_like_formula(value):
             column = names[index] or column_letter(index)
             parsed.add(
                 number,
                 f"The cell in column '{column}' looks like a spreadsheet formula (it starts with "
-                f"'{value[:1]!s}'); remove that first character.",
+                f"{_first_visible(value)!r}); remove that first character.",
             )
     question = cells[header[QUESTION]].strip()
     chat_id = cells[header[CHAT_ID]].strip() if CHAT_ID in header else ""
