@@ -138,6 +138,10 @@ class Config:
     MAX_PROMPT_CHARS = env_int("MAX_PROMPT_CHARS", 4000)
     # The whole request may carry a full growth batch; each file is still capped at MAX_FILE_BYTES.
     MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_BYTES", 1024 * 1024 * 1024)
+    # Checked before any body is read: requests without a login (login and register forms), and
+    # room for the form fields next to a signed-in user's files (files per batch × MAX_FILE_BYTES).
+    MAX_ANONYMOUS_REQUEST_BYTES = env_int("MAX_ANONYMOUS_REQUEST_BYTES", 64 * 1024)
+    REQUEST_SLACK_BYTES = env_int("REQUEST_SLACK_BYTES", 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     MAX_FORM_PARTS = 2000
     FINALIZE_INTERVAL_SECONDS = env_int("FINALIZE_INTERVAL_SECONDS", 10)
