@@ -65,9 +65,14 @@ def register_request_guard(app: Flask) -> None:
     def cap_request_size():
         if request.endpoint in OWN_CAP_ENDPOINTS:
             return
+        small = int(app.config["MAX_ANONYMOUS_REQUEST_BYTES"])
+        length = request.content_length
+        streamed = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+        if (length is None and not streamed) or (length is not None and length <= small):
+            request.max_content_length = small  # no body, or one every caller may send
+            return
         user = request_user()
         cap = request_cap(app, user)
-        length = request.content_length
         if length is not None and length > cap:
             raise too_large(cap, user is not None)
         request.max_content_length = cap
