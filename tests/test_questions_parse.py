@@ -110,23 +110,24 @@ def test_the_first_row_over_the_limit_is_named():
     assert "more than 3 questions" in parsed.problems[0].reason
 
 
-def xlsx_bytes(cells: dict[str, str], declare_dimension: bool = True) -> bytes:
-    """A workbook with these cells; without a declared dimension when asked (as some writers do)."""
+def xlsx_bytes(cells: dict[str, str], declare_dimension: bool = True, dimension: str = "") -> bytes:
+    """A workbook with these cells; without a declared range, or with a wrong one, when asked."""
     wb = Workbook()
     ws = wb.active
     for ref, value in cells.items():
         ws[ref] = value
     out = io.BytesIO()
     wb.save(out)
-    if declare_dimension:
+    if declare_dimension and not dimension:
         return out.getvalue()
+    replacement = f'<dimension ref="{dimension}"/>'.encode() if dimension else b""
     src = zipfile.ZipFile(io.BytesIO(out.getvalue()))
     dst_buf = io.BytesIO()
     with zipfile.ZipFile(dst_buf, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = re.sub(rb"<dimension [^>]*/>", b"", data)
+                data = re.sub(rb"<dimension [^>]*/>", replacement, data)
             dst.writestr(item, data)
     return dst_buf.getvalue()
 
@@ -178,3 +179,10 @@ def test_too_many_questions_in_a_sheet_name_the_first_row_over():
     parsed = parse_questions("q.xlsx", xlsx_bytes(cells), 3)
     assert [p.to_dict()["row"] for p in parsed.problems] == [5]
     assert "more than 3 questions" in parsed.problems[0].reason
+
+
+def test_a_sheet_declaring_a_too_small_range_is_read_whole():
+    cells = {"A1": "question", "B1": "chat_id", "C1": "Owner", "A2": "Q?", "C2": "Ann"}
+    parsed = parse_questions("q.xlsx", xlsx_bytes(cells, dimension="A1"), 5)
+    assert parsed.ok, parsed.problems
+    assert parsed.rows[0].cells == {"question": "Q?", "chat_id": "", "Owner": "Ann"}

@@ -238,9 +238,9 @@ def _xlsx_cell(value) -> str:
 def _xlsx_records(data: bytes, parsed: ParsedQuestions, last_row: int):
     """(row number, cells) records of the first sheet of a workbook, or None after a problem.
 
-    Only rows 1..`last_row` + 1 and at most MAX_COLUMNS + 1 columns (one past the declared width)
-    are read, whatever the sheet declares: a single cell at XFD1048576 would otherwise make the
-    reader fill in some 17 billion empty cells. A value in the row or column just past the bound,
+    Only rows 1..`last_row` + 1 and the first MAX_COLUMNS + 1 columns are read, whatever the
+    sheet declares: a single cell at XFD1048576 would otherwise make the reader fill in some 17
+    billion empty cells. A value in the row or column just past the bound,
     or a declared range beyond it, is a problem of the file rather than something silently left
     out. Content far beyond the bound in a sheet that declares no range is never reached.
     """
@@ -260,8 +260,8 @@ def _xlsx_records(data: bytes, parsed: ParsedQuestions, last_row: int):
     sheet = sheets[0]
     declared_rows = _declared(sheet, "max_row")
     declared_cols = _declared(sheet, "max_column")
-    # One column past the declared width (or past MAX_COLUMNS) shows content the sheet hides.
-    last_col = min(declared_cols, MAX_COLUMNS) + 1 if declared_cols else MAX_COLUMNS + 1
+    # Not narrowed to the declared width: some writers declare "A1" whatever the sheet holds.
+    last_col = MAX_COLUMNS + 1
 
     def records():
         beyond = False
