@@ -33,17 +33,21 @@ def request_user():
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+def within_ceiling(app: Flask, cap: int) -> int:
+    """A cap no larger than MAX_CONTENT_LENGTH, the ceiling of every request."""
+    ceiling = int(app.config.get("MAX_CONTENT_LENGTH") or 0)
+    return min(cap, ceiling) if ceiling else cap
+
+
 def request_cap(app: Flask, user) -> int:
     """The largest body this request may carry, in bytes."""
-    ceiling = int(app.config.get("MAX_CONTENT_LENGTH") or 0) or None
     if user is None:
-        cap = int(app.config["MAX_ANONYMOUS_REQUEST_BYTES"])
-    else:
-        from app.services import plans
+        return within_ceiling(app, int(app.config["MAX_ANONYMOUS_REQUEST_BYTES"]))
+    from app.services import plans
 
-        files = max(plans.user_limits(user).files_per_batch, 1)
-        cap = files * int(app.config["MAX_FILE_BYTES"]) + int(app.config["REQUEST_SLACK_BYTES"])
-    return min(cap, ceiling) if ceiling else cap
+    files = max(plans.user_limits(user).files_per_batch, 1)
+    cap = files * int(app.config["MAX_FILE_BYTES"]) + int(app.config["REQUEST_SLACK_BYTES"])
+    return within_ceiling(app, cap)
 
 
 def too_large(cap: int, signed_in: bool) -> ApiError:
@@ -65,7 +69,7 @@ def register_request_guard(app: Flask) -> None:
     def cap_request_size():
         if request.endpoint in OWN_CAP_ENDPOINTS:
             return
-        small = int(app.config["MAX_ANONYMOUS_REQUEST_BYTES"])
+        small = request_cap(app, None)
         length = request.content_length
         streamed = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
         if (length is None and not streamed) or (length is not None and length <= small):
