@@ -63,6 +63,7 @@ def assert_no_formula_in_xlsx(data: bytes) -> list:
     for cell in cells:
         assert cell.data_type != "f", (cell.coordinate, cell.value)
         if isinstance(cell.value, str):
+            assert cell.data_type == "s", (cell.coordinate, cell.value)
             assert not visible(cell.value).startswith(("=", "+", "-", "@")), cell.value
     return [c.value for c in cells]
 
