@@ -186,3 +186,23 @@ def test_a_sheet_declaring_a_too_small_range_is_read_whole():
     parsed = parse_questions("q.xlsx", xlsx_bytes(cells, dimension="A1"), 5)
     assert parsed.ok, parsed.problems
     assert parsed.rows[0].cells == {"question": "Q?", "chat_id": "", "Owner": "Ann"}
+
+
+def test_a_csv_is_read_only_down_to_the_rows_the_plan_allows():
+    last = sheet_row_bound(5)
+    blank_tail = b"question\nWhat?\n" + b",\n" * 2_000_000
+    parsed = parse_questions("q.csv", blank_tail, 5)
+    assert parsed.ok, parsed.problems
+    assert parsed.cells_read <= 2 * (last + 1)
+    far = b"question\nWhat?\n" + b"\n" * 2_000_000 + b"Far below?\n"
+    parsed = parse_questions("q.csv", far, 5)
+    assert [p.row for p in parsed.problems] == [last + 1]
+    assert f"content below row {last}" in parsed.problems[0].reason
+    assert parsed.cells_read <= 2 * (last + 1)
+
+
+def test_a_csv_line_of_millions_of_separators_is_refused_unsplit():
+    parsed = parse_questions("q.csv", b"question\nWhat?" + b"," * 5_000_000 + b"\n", 5)
+    assert [p.row for p in parsed.problems] == [2]
+    assert "longer than" in parsed.problems[0].reason
+    assert parsed.cells_read == 1

@@ -40,11 +40,14 @@ MAX_PROBLEMS = 200
 PREVIEW_ROWS = 10
 # Rows of a sheet read beyond its questions: the header, leading and in-between empty rows.
 SPARE_SHEET_ROWS = 100
+MAX_CSV_LINE_CHARS = 1_000_000
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
 ZIP_MAGIC = b"PK\x03\x04"
 _PLAIN_NUMBER = re.compile(r"[+-]\s*[\d.,\s]*\d[\d.,\s]*%?")
+# Anything in a CSV other than whitespace, separators and quotes.
+_CSV_CONTENT = re.compile(r'[^\s,;"]')
 
 
 @dataclass(frozen=True)
@@ -168,10 +171,11 @@ def parse_questions(filename: str, data: bytes, max_rows: int) -> ParsedQuestion
         parsed.add(None, "The file is not a CSV or XLSX file. Save it as CSV UTF-8 or XLSX.")
         return parsed
     parsed.kind = kind
+    last_row = sheet_row_bound(max_rows)
     if kind == "csv":
-        table = _csv_records(data, parsed)
+        table = _csv_records(data, parsed, last_row)
     else:
-        table = _xlsx_records(data, parsed, sheet_row_bound(max_rows))
+        table = _xlsx_records(data, parsed, last_row)
     if table is None:
         return parsed
     _read_table(table, parsed, max_rows)
@@ -181,8 +185,12 @@ def parse_questions(filename: str, data: bytes, max_rows: int) -> ParsedQuestion
 # --- file formats ---------------------------------------------------------------------------------
 
 
-def _csv_records(data: bytes, parsed: ParsedQuestions):
-    """(row number, cells) records of a UTF-8 CSV file, or None after recording a problem."""
+def _csv_records(data: bytes, parsed: ParsedQuestions, last_row: int):
+    """(row number, cells) records of a UTF-8 CSV file, or None after recording a problem.
+
+    Like a sheet, only rows 1..`last_row` are read; a line longer than MAX_CSV_LINE_CHARS ends
+    the reading with a problem, so a row of millions of separators is never split into cells.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -200,13 +208,25 @@ def _csv_records(data: bytes, parsed: ParsedQuestions):
         line = text[: text.index("\x00")].count("\n") + 1
         parsed.add(line, "The file contains binary data (a NUL character); it is not a CSV file.")
         return None
-    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    first_line = _first_filled_line(text)
     delimiter = max((",", ";", "\t"), key=lambda d: (first_line.count(d), d == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    source = io.StringIO(text, newline="")
+    position = 0
+
+    def lines():
+        nonlocal position
+        for line in source:
+            if len(line) > MAX_CSV_LINE_CHARS:
+                raise csv.Error(f"a line is longer than {MAX_CSV_LINE_CHARS} characters")
+            position += len(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
 
     def records():
         number = 0
         while True:
+            start = position
             try:
                 cells = next(reader)
             except StopIteration:
@@ -215,9 +235,34 @@ def _csv_records(data: bytes, parsed: ParsedQuestions):
                 parsed.add(number + 1, f"The CSV cannot be read here: {exc}.")
                 return
             number += 1
+            parsed.cells_read += len(cells)
+            if number > last_row:
+                # Stop reading; what is left only matters if it holds more than separators.
+                if _CSV_CONTENT.search(text, start) is not None:
+                    parsed.add(number, _below_problem(last_row))
+                return
             yield number, cells
 
     return records()
+
+
+def _first_filled_line(text: str) -> str:
+    """The first line with something other than spaces, found without splitting the text."""
+    found = re.search(r"\S", text)
+    if found is None:
+        return ""
+    start = max(text.rfind("\n", 0, found.start()), text.rfind("\r", 0, found.start())) + 1
+    end = min((i for i in (text.find("\n", start), text.find("\r", start)) if i >= 0), default=-1)
+    return text[start:] if end < 0 else text[start:end]
+
+
+def _below_problem(last_row: int) -> str:
+    """The problem of content below the last row read."""
+    return (
+        f"There is content below row {last_row}: at most {last_row} rows are read, for the "
+        "questions your plan allows in one batch. Delete the rows below your questions, or split "
+        "the file into several."
+    )
 
 
 def _xlsx_cell(value) -> str:
@@ -280,12 +325,7 @@ def _xlsx_records(data: bytes, parsed: ParsedQuestions, last_row: int):
         finally:
             workbook.close()
         if beyond:
-            parsed.add(
-                last_row + 1,
-                f"There is content below row {last_row}: at most {last_row} rows are read, for "
-                "the questions your plan allows in one batch. Delete the rows below your "
-                "questions, or split the file into several.",
-            )
+            parsed.add(last_row + 1, _below_problem(last_row))
         elif declared_rows > last_row:
             parsed.add(
                 None,
