@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
+from app.services.questions import parse
 from app.services.questions.parse import (
     MAX_COLUMNS,
     column_letter,
@@ -206,3 +207,18 @@ def test_a_csv_line_of_millions_of_separators_is_refused_unsplit():
     assert [p.row for p in parsed.problems] == [2]
     assert "longer than" in parsed.problems[0].reason
     assert parsed.cells_read == 1
+
+
+def test_a_workbook_unpacking_to_too_much_is_refused_unopened(monkeypatch):
+    monkeypatch.setattr(parse, "MAX_XLSX_UNPACKED_BYTES", 1024 * 1024)
+    plain = xlsx_bytes({"A1": "question", "A2": "What?"})
+    assert parse_questions("q.xlsx", plain, 5).ok
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename), compress_type=zipfile.ZIP_DEFLATED)
+        dst.writestr("xl/media/padding.bin", b"\0" * 2 * 1024 * 1024, zipfile.ZIP_DEFLATED)
+    assert len(out.getvalue()) < 64 * 1024
+    parsed = parse_questions("q.xlsx", out.getvalue(), 5)
+    assert [p.row for p in parsed.problems] == [None]
+    assert "unpacks to" in parsed.problems[0].reason and parsed.cells_read == 0

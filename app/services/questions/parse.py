@@ -41,6 +41,8 @@ PREVIEW_ROWS = 10
 # Rows of a sheet read beyond its questions: the header, leading and in-between empty rows.
 SPARE_SHEET_ROWS = 100
 MAX_CSV_LINE_CHARS = 1_000_000
+# What the parts of a workbook may unpack to: shared strings are held in memory whole.
+MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -291,6 +293,15 @@ def _xlsx_records(data: bytes, parsed: ParsedQuestions, last_row: int):
     """
     from openpyxl import load_workbook
 
+    unpacked = _unpacked_size(data)
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        parsed.add(
+            None,
+            f"The workbook unpacks to {unpacked // (1024 * 1024)} MB; at most "
+            f"{MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)} MB are read. Keep only the sheet of "
+            "questions, or save it as CSV.",
+        )
+        return None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
@@ -341,6 +352,18 @@ def _xlsx_records(data: bytes, parsed: ParsedQuestions, last_row: int):
             )
 
     return records()
+
+
+def _unpacked_size(data: bytes) -> int:
+    """The bytes a workbook's parts unpack to, as its zip directory declares them.
+
+    The declared sizes hold: the zip reader stops at them, so a part cannot unpack to more.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # unreadable: load_workbook names the problem
 
 
 def _declared(sheet, name: str) -> int:
