@@ -222,3 +222,44 @@ def test_a_workbook_unpacking_to_too_much_is_refused_unopened(monkeypatch):
     parsed = parse_questions("q.xlsx", out.getvalue(), 5)
     assert [p.row for p in parsed.problems] == [None]
     assert "unpacks to" in parsed.problems[0].reason and parsed.cells_read == 0
+
+
+def with_sheet_xml(plain: bytes, change) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = change(data)
+            dst.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def test_a_row_of_millions_of_empty_cells_is_refused_unopened():
+    plain = xlsx_bytes({"A1": "question", "A2": "What?"})
+    wide_row = b'<row r="3">' + b"<c/>" * 2_000_000 + b"</row></sheetData>"
+    bomb = with_sheet_xml(plain, lambda xml: xml.replace(b"</sheetData>", wide_row))
+    assert len(bomb) < 20_000
+    parsed = parse_questions("q.xlsx", bomb, 5)
+    assert "more than 16384 cells" in parsed.problems[0].reason
+    assert parsed.cells_read == 0
+    prefixed = b'<x:row r="3">' + b'<x:c r="A3"/>' * 16385 + b"</x:row></sheetData>"
+    parsed = parse_questions(
+        "q.xlsx", with_sheet_xml(plain, lambda xml: xml.replace(b"</sheetData>", prefixed)), 5
+    )
+    assert "more than 16384 cells" in parsed.problems[0].reason
+    full = b'<row r="3">' + b"<c/>" * 16384 + b"</row></sheetData>"
+    parsed = parse_questions(
+        "q.xlsx", with_sheet_xml(plain, lambda xml: xml.replace(b"</sheetData>", full)), 5
+    )
+    assert parsed.ok, parsed.problems
+
+
+def test_a_workbook_with_more_cells_than_the_plan_needs_is_refused_unopened():
+    plain = xlsx_bytes({"A1": "question", "A2": "What?"})
+    rows = b"".join(b'<row r="%d">' % n + b"<c/>" * 100 + b"</row>" for n in range(3, 1103))
+    padded = with_sheet_xml(plain, lambda xml: xml.replace(b"</sheetData>", rows + b"</sheetData>"))
+    parsed = parse_questions("q.xlsx", padded, 5)
+    assert "more than 100000 cells" in parsed.problems[0].reason
+    assert parsed.cells_read == 0
+    assert parse_questions("q.xlsx", padded, 5000).ok  # a larger plan reads that many

@@ -43,6 +43,15 @@ SPARE_SHEET_ROWS = 100
 MAX_CSV_LINE_CHARS = 1_000_000
 # What the parts of a workbook may unpack to: shared strings are held in memory whole.
 MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_SHEET_ROW_CELLS = 16384  # a spreadsheet's own column count (XFD)
+# Cells a workbook may hold (each one is parsed, empty or not): this many per row read on
+# average (a question sheet has a few columns, up to MAX_COLUMNS in some rows), at least
+# MIN_CELL_BUDGET. Above it a workbook is refused unopened; a CSV has no such budget.
+AVERAGE_ROW_CELLS = 32
+MIN_CELL_BUDGET = 100_000
+# <row ...> and <c ...> tags of a sheet, with or without a namespace prefix.
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,20}:)?row[\s/>]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,20}:)?c[\s/>]")
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -302,6 +311,22 @@ def _xlsx_records(data: bytes, parsed: ParsedQuestions, last_row: int):
             "questions, or save it as CSV.",
         )
         return None
+    most_cells = max((last_row + 2) * AVERAGE_ROW_CELLS, MIN_CELL_BUDGET)
+    widest, cells = _cell_counts(data, most_cells)
+    if widest > MAX_SHEET_ROW_CELLS:
+        parsed.add(
+            None,
+            f"A row of the workbook holds more than {MAX_SHEET_ROW_CELLS} cells, more than a "
+            "spreadsheet has columns; save it again from your spreadsheet app.",
+        )
+        return None
+    if cells > most_cells:
+        parsed.add(
+            None,
+            f"The workbook holds more than {most_cells} cells, more than the questions your plan "
+            "allows in one batch need. Keep only the sheet of questions, or split it.",
+        )
+        return None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
@@ -364,6 +389,46 @@ def _unpacked_size(data: bytes) -> int:
             return sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return 0  # unreadable: load_workbook names the problem
+
+
+def _cell_counts(data: bytes, enough: int) -> tuple[int, int]:
+    """(cells of the widest row, cells in all) of a workbook's XML parts, counted unparsed.
+
+    The reader builds every cell of a row before the columns are cut, so a row of millions of
+    empty cells (a few KB zipped) is refused before the workbook is opened. Counting stops once
+    the total passes `enough`.
+    """
+    widest = total = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                if info.filename.endswith(".xml") and total <= enough:
+                    with archive.open(info) as part:
+                        part_widest, part_total = _part_cell_counts(part, enough - total)
+                    widest, total = max(widest, part_widest), total + part_total
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return 0, 0  # unreadable: load_workbook names the problem
+    return widest, total
+
+
+def _part_cell_counts(part, enough: int) -> tuple[int, int]:
+    """(cells of the widest row, cells in all) of one XML part, read in chunks."""
+    widest = total = cells = 0
+    pending = b""
+    while True:
+        chunk = part.read(1024 * 1024)
+        buffer = pending + chunk
+        # Up to the last "<", which may open a tag the chunk cuts: that one waits for the next.
+        end = buffer.rfind(b"<") if chunk else len(buffer)
+        end = end if end > 0 else len(buffer)
+        for index, piece in enumerate(_ROW_TAG.split(buffer[:end])):
+            count = len(_CELL_TAG.findall(piece))
+            cells = cells + count if index == 0 else count
+            total += count
+            widest = max(widest, cells)
+        if not chunk or widest > MAX_SHEET_ROW_CELLS or total > enough:
+            return widest, total
+        pending = buffer[end:]
 
 
 def _declared(sheet, name: str) -> int:
