@@ -263,3 +263,18 @@ def test_a_workbook_with_more_cells_than_the_plan_needs_is_refused_unopened():
     assert "more than 100000 cells" in parsed.problems[0].reason
     assert parsed.cells_read == 0
     assert parse_questions("q.xlsx", padded, 5000).ok  # a larger plan reads that many
+
+
+def test_a_workbook_of_millions_of_shared_strings_is_refused_unopened():
+    plain = xlsx_bytes({"A1": "question", "A2": "What?"})
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    strings += b"<si><t>a</t></si>" * 1_000_000 + b"</sst>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename), compress_type=zipfile.ZIP_DEFLATED)
+        dst.writestr("xl/sharedStrings.xml", strings, zipfile.ZIP_DEFLATED)
+    assert len(out.getvalue()) < 100_000
+    parsed = parse_questions("q.xlsx", out.getvalue(), 5000)
+    assert "more than" in parsed.problems[0].reason and "cells" in parsed.problems[0].reason
+    assert parsed.cells_read == 0

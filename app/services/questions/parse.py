@@ -52,6 +52,8 @@ MIN_CELL_BUDGET = 100_000
 # <row ...> and <c ...> tags of a sheet, with or without a namespace prefix.
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,20}:)?row[\s/>]")
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,20}:)?c[\s/>]")
+# Shared strings, held in memory whole: they count against the cell budget too.
+_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,20}:)?si[\s/>]")
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -392,7 +394,7 @@ def _unpacked_size(data: bytes) -> int:
 
 
 def _cell_counts(data: bytes, enough: int) -> tuple[int, int]:
-    """(cells of the widest row, cells in all) of a workbook's XML parts, counted unparsed.
+    """(cells of the widest row, cells and shared strings in all) of a workbook, unparsed.
 
     The reader builds every cell of a row before the columns are cut, so a row of millions of
     empty cells (a few KB zipped) is refused before the workbook is opened. Counting stops once
@@ -424,7 +426,7 @@ def _part_cell_counts(part, enough: int) -> tuple[int, int]:
         for index, piece in enumerate(_ROW_TAG.split(buffer[:end])):
             count = len(_CELL_TAG.findall(piece))
             cells = cells + count if index == 0 else count
-            total += count
+            total += count + len(_STRING_TAG.findall(piece))
             widest = max(widest, cells)
         if not chunk or widest > MAX_SHEET_ROW_CELLS or total > enough:
             return widest, total
