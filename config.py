@@ -122,7 +122,7 @@ class Config:
     # Full status answers (GET /api/v1/batches/<id> with a 200); 304 revalidations are free.
     RATELIMIT_STATUS = os.environ.get("RATELIMIT_STATUS", "600 per minute")
     # Question file previews (each reads a whole file in the web process).
-    RATELIMIT_PREVIEW = os.environ.get("RATELIMIT_PREVIEW", "30 per minute")
+    RATELIMIT_PREVIEW = os.environ.get("RATELIMIT_PREVIEW", "10 per minute")
     # Status tags kept per web process and dropped on PostgreSQL's change notices.
     STATUS_CACHE = env_bool("STATUS_CACHE", True)
     STORAGE_URL = os.environ.get("STORAGE_URL", f"file://{INSTANCE_DIR / 'uploads'}")

@@ -407,15 +407,12 @@ def test_starter_users_see_the_upgrade_page(client, auth, db):
     assert "Upgrade required" in client.get("/questions/new").get_data(as_text=True)
 
 
-def test_previews_are_rate_limited_per_user(app, api, corpus):
-    app.config["RATELIMIT_PREVIEW"] = "2 per minute"
-    try:
-        answers = [
-            post_file(api, csv_bytes([["What?", ""]]), path="/api/v1/question-batches/preview")
-            for _ in range(3)
-        ]
-    finally:
-        app.config["RATELIMIT_PREVIEW"] = "30 per minute"
+def test_previews_are_rate_limited_per_user(app, api, corpus, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_PREVIEW", "2 per minute")
+    answers = [
+        post_file(api, csv_bytes([["What?", ""]]), path="/api/v1/question-batches/preview")
+        for _ in range(3)
+    ]
     assert [r.status_code for r in answers] == [200, 200, 429]
     assert answers[2].get_json()["error"]["code"] == "rate_limited"
     assert int(answers[2].headers["Retry-After"]) > 0

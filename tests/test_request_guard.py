@@ -91,25 +91,22 @@ def test_a_small_anonymous_form_still_reaches_the_login_page(client):
     assert "security token" in resp.get_data(as_text=True)
 
 
-def test_signed_in_caps_follow_the_plan(app, client, db):
-    app.config["MAX_FILE_BYTES"] = 2 * 1024 * 1024
-    try:
-        starter = make_token(make_user("starter@example.com", plan="starter"))
-        growth = make_token(make_user("growth@example.com", plan="growth"))
-        length = 10 * 1024 * 1024  # over 1 file × 2 MB + 1 MB, under 200 files × 2 MB
-        resp, body = post_unread(
-            client, "/api/v1/documents", length, {"Authorization": f"Bearer {starter}"}
-        )
-        assert resp.status_code == 413 and body.reads == 0
-        error = resp.get_json()["error"]
-        assert error["code"] == "file_too_large"
-        assert error["details"]["max_bytes"] == 3 * 1024 * 1024
-        resp, body = post_unread(
-            client, "/api/v1/batches", length, {"Authorization": f"Bearer {growth}"}
-        )
-        assert resp.status_code != 413 and body.reads > 0  # read, and found to be no upload
-    finally:
-        app.config["MAX_FILE_BYTES"] = 50 * 1024 * 1024
+def test_signed_in_caps_follow_the_plan(app, client, db, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_FILE_BYTES", 2 * 1024 * 1024)
+    starter = make_token(make_user("starter@example.com", plan="starter"))
+    growth = make_token(make_user("growth@example.com", plan="growth"))
+    length = 10 * 1024 * 1024  # over 1 file × 2 MB + 1 MB, under 200 files × 2 MB
+    resp, body = post_unread(
+        client, "/api/v1/documents", length, {"Authorization": f"Bearer {starter}"}
+    )
+    assert resp.status_code == 413 and body.reads == 0
+    error = resp.get_json()["error"]
+    assert error["code"] == "file_too_large"
+    assert error["details"]["max_bytes"] == 3 * 1024 * 1024
+    resp, body = post_unread(
+        client, "/api/v1/batches", length, {"Authorization": f"Bearer {growth}"}
+    )
+    assert resp.status_code != 413 and body.reads > 0  # read, and found to be no upload
     assert nothing_stored(db)
 
 
