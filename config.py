@@ -122,6 +122,8 @@ class Config:
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "600 per minute")
     # Full status answers (GET /api/v1/batches/<id> with a 200); 304 revalidations are free.
     RATELIMIT_STATUS = os.environ.get("RATELIMIT_STATUS", "600 per minute")
+    # Question file previews (each reads a whole file in the web process).
+    RATELIMIT_PREVIEW = os.environ.get("RATELIMIT_PREVIEW", "10 per minute")
     # Status tags kept per web process and dropped on PostgreSQL's change notices.
     STATUS_CACHE = env_bool("STATUS_CACHE", True)
     STORAGE_URL = os.environ.get("STORAGE_URL", f"file://{INSTANCE_DIR / 'uploads'}")
@@ -137,6 +139,10 @@ class Config:
     MAX_PROMPT_CHARS = env_int("MAX_PROMPT_CHARS", 4000)
     # The whole request may carry a full growth batch; each file is still capped at MAX_FILE_BYTES.
     MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_BYTES", 1024 * 1024 * 1024)
+    # Checked before any body is read: requests without a login (login and register forms), and
+    # room for the form fields next to a signed-in user's files (files per batch × MAX_FILE_BYTES).
+    MAX_ANONYMOUS_REQUEST_BYTES = env_int("MAX_ANONYMOUS_REQUEST_BYTES", 64 * 1024)
+    REQUEST_SLACK_BYTES = env_int("REQUEST_SLACK_BYTES", 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     MAX_FORM_PARTS = 2000
     FINALIZE_INTERVAL_SECONDS = env_int("FINALIZE_INTERVAL_SECONDS", 10)

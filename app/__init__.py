@@ -6,6 +6,7 @@ from app.errors import MESSAGES, ApiError, error_response, register_errorhandler
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.logging import register_logging
 from app.models.enums import ErrorCode
+from app.request_guard import register_request_guard
 from app.security import register_security
 
 NAV_LINKS = [
@@ -28,6 +29,7 @@ def create_app(config_class=None) -> Flask:
     check_config(app)
     register_logging(app)
     register_security(app)
+    register_request_guard(app)  # before the extensions: CSRF parses the body in its own hook
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -405,3 +405,31 @@ def test_starter_users_see_the_upgrade_page(client, auth, db):
     starter = make_user("starter@example.com", plan="starter")
     auth.login(starter.email)
     assert "Upgrade required" in client.get("/questions/new").get_data(as_text=True)
+
+
+def test_previews_are_rate_limited_per_user(app, api, corpus, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_PREVIEW", "2 per minute")
+    answers = [
+        post_file(api, csv_bytes([["What?", ""]]), path="/api/v1/question-batches/preview")
+        for _ in range(3)
+    ]
+    assert [r.status_code for r in answers] == [200, 200, 429]
+    assert answers[2].get_json()["error"]["code"] == "rate_limited"
+    assert int(answers[2].headers["Retry-After"]) > 0
+
+
+def test_a_sheet_reaching_the_last_cell_is_refused_at_once(api, corpus, db, redis_conn):
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"], ws["A2"], ws["XFD1048576"] = "question", "What is the total?", "x"
+    out = io.BytesIO()
+    wb.save(out)
+    created = post_file(api, out.getvalue(), filename="bomb.xlsx")
+    assert created.status_code == 400
+    assert created.get_json()["error"]["code"] == "invalid_file"
+    assert "row 1048576" in created.get_json()["error"]["details"]["rows"][0]["reason"]
+    preview = post_file(
+        api, out.getvalue(), filename="bomb.xlsx", path="/api/v1/question-batches/preview"
+    ).get_json()
+    assert preview["valid"] is False and "row 1048576" in preview["problems"][0]["reason"]
+    assert nothing_stored(db, redis_conn)

@@ -29,6 +29,11 @@ create_limit = limiter.shared_limit(
 )
 
 
+def preview_limit() -> str:
+    """Previews of question files per user: each one reads a whole file in the web process."""
+    return current_app.config["RATELIMIT_PREVIEW"]
+
+
 def read_upload() -> actions.Upload | None:
     """The multipart `file` field, read with the per-file size cap."""
     storage = request.files.get("file")
@@ -75,6 +80,7 @@ def create_question_batch():
 
 
 @bp.post("/question-batches/preview")
+@limiter.limit(preview_limit, override_defaults=False)
 def preview_question_batch():
     """Check a file without storing anything: the first rows, the columns and every problem."""
     result = actions.preview(current_user, read_upload(), request.form.get("scope"))

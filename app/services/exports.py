@@ -25,6 +25,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from app.services import cleantext
+
 FORMATS = ("json", "csv", "xlsx")
 ROW_MODES = ("document", "item")
 
@@ -46,13 +48,10 @@ MIMETYPES = {
 }
 
 LIST_SEPARATOR = "; "
-# Leading characters that make spreadsheet apps read a cell as a formula (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 CHUNK_SIZE = 64 * 1024
 XLSX_SPOOL_SIZE = 8 * 1024 * 1024
 XLSX_MAX_CELL_CHARS = 32767
-_XLSX_ILLEGAL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 RowsFactory = Callable[[], Iterable[Any]]
 
@@ -143,8 +142,8 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def escape_formula(text: str) -> str:
-    """Prefix text that a spreadsheet would run as a formula with a single quote."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """Text for a table cell: invisible characters removed, then a formula quoted with `'`."""
+    return cleantext.safe_cell_text(text)
 
 
 # --- validation -----------------------------------------------------------------------------------
@@ -251,9 +250,9 @@ def _cell(value: Any) -> Any:
         return value
     if _is_number(value):
         if isinstance(value, Decimal) and not value.is_finite():
-            return str(value)
+            return escape_formula(str(value))
         if isinstance(value, float) and not math.isfinite(value):
-            return str(value)
+            return escape_formula(str(value))
         return value
     if isinstance(value, list | tuple | Mapping):
         value = _flat_value(value)
@@ -274,9 +273,26 @@ def _csv_cell(value: Any) -> str:
 def _xlsx_cell(value: Any) -> Any:
     value = _cell(value)
     if isinstance(value, str):
-        value = _XLSX_ILLEGAL_CHARS.sub("", value)[:XLSX_MAX_CELL_CHARS]
-        return value or None
+        return value[:XLSX_MAX_CELL_CHARS] or None
     return value
+
+
+def _xlsx_row(sheet, values: Iterable[Any], font=None) -> list[Any]:
+    """Write-only cells of a row: text is always a string cell, never read as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        value = _xlsx_cell(value)
+        if isinstance(value, str) or font is not None:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            if font is not None:
+                cell.font = font
+            value = cell
+        cells.append(value)
+    return cells
 
 
 def _row_values(columns: Sequence[str], row: Any) -> list[Any]:
@@ -361,7 +377,6 @@ def _csv_table(columns: list[str], rows_factory: RowsFactory) -> Iterator[bytes]
 
 def _xlsx_table(columns: list[str], rows_factory: RowsFactory) -> Iterator[bytes]:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -372,15 +387,9 @@ def _xlsx_table(columns: list[str], rows_factory: RowsFactory) -> Iterator[bytes
             width = min(max(len(name) + 2, 10), 50)
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-        header = []
-        for name in columns:
-            cell = WriteOnlyCell(sheet, value=_xlsx_cell(name))
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
+        sheet.append(_xlsx_row(sheet, columns, font=Font(bold=True)))
         for row in rows_factory():
-            sheet.append([_xlsx_cell(v) for v in _row_values(columns, row)])
+            sheet.append(_xlsx_row(sheet, _row_values(columns, row)))
         workbook.save(spool)
         spool.seek(0)
         while chunk := spool.read(CHUNK_SIZE):

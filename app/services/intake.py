@@ -29,7 +29,6 @@ The service owns its commit because the cleanup of stored files must cover the c
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import time
@@ -45,7 +44,8 @@ from app.models import Batch, Document, User
 from app.models.audit import record
 from app.models.enums import AuditAction, BatchStatus, DocumentStatus, ErrorCode, PromptStrategy
 from app.models.types import new_id, utcnow
-from app.services import plans, queueing, quota
+from app.services import inputs, plans, queueing, quota
+from app.services.cleantext import has_control_chars
 from app.services.page_budget import CountBudget, budget_from
 from app.services.pdf import SNIFF_BYTES, PageCountError, count_pages, detect_file_type
 from app.services.storage import get_storage
@@ -217,6 +217,8 @@ def check_prompt_text(prompt: object, max_chars: int) -> str | None:
         return "The prompt is empty."
     if len(prompt.strip()) > max_chars:
         return f"The prompt has {len(prompt.strip())} characters; the limit is {max_chars}."
+    if has_control_chars(prompt):
+        return "The prompt contains a control character (a NUL, for example); remove it."
     return None
 
 
@@ -253,7 +255,7 @@ def resolve_prompts(fields: Mapping[str, str], filenames: Sequence[str], max_cha
             "filename to its prompt."
         )
     try:
-        mapping = json.loads(raw_map)
+        mapping = inputs.load_json_field(raw_map, "per_document_prompts")
     except ValueError:
         mapping = None
     if not isinstance(mapping, dict):
