@@ -33,12 +33,30 @@ class Segment:
 
 
 @dataclass
+class Word:
+    """A word with its box in page units (points for PDF text), y growing downwards."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+@dataclass
 class Cell:
-    """Words of one line that sit together (no column gap between them)."""
+    """Words of one line that sit together (no column gap between them).
+
+    ``y0``/``y1`` and ``words`` are known for text read from a PDF's characters; other sources
+    leave them empty.
+    """
 
     x0: float
     x1: float
     text: str
+    y0: float = 0.0
+    y1: float = 0.0
+    words: list[Word] = field(default_factory=list)
 
 
 @dataclass

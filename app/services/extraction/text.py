@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 from PIL import Image, UnidentifiedImageError
 
 from .base import ErrorCode, ExtractionError, SourceDocument
-from .layout import Page, Segment, build_lines, lines_from_text
+from .layout import Page, lines_from_text
+from .pdfwords import PageChars, read_chars
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +21,11 @@ log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 16
 # ...and one with fewer than this over a page-sized image is a scan with a stamp or footer.
 SCAN_STAMP_CHARS = 200
+# A text layer with more than this share of unmapped, private-use or control characters is
+# unreadable and goes to OCR.
+UNREADABLE_SHARE = 0.3
+# A word-like token: two letters or digits in a row.
+_WORDLIKE = re.compile(r"\w\w", re.UNICODE)
 # Resolution at which scanned PDF pages are rendered for OCR.
 OCR_DPI = int(os.environ.get("EXTRACTION_OCR_DPI", "150"))
 # Scanned pages beyond this count are left without text (OCR costs seconds per page).
@@ -124,13 +131,20 @@ def _read_pdf(path: str, *, ocr: bool) -> DocumentText:
             page = pdf[index]
             try:
                 width, height = page.get_size()
-                lines = _pdfium_lines(page, index + 1, height)
+                lines, readable = _pdfium_lines(page, index + 1)
                 chars = sum(len(line.text.replace(" ", "")) for line in lines)
                 source = "text"
-                scanned = chars < MIN_TEXT_CHARS or (
-                    # A scan with a stamp of text on it ("Scanned with ...", a page number).
-                    chars < SCAN_STAMP_CHARS and _image_cover(page, width, height) > 0.5
+                scanned = (
+                    not readable
+                    or chars < MIN_TEXT_CHARS
+                    or (
+                        # A scan with a stamp of text on it ("Scanned with ...", a page number).
+                        chars < SCAN_STAMP_CHARS and _image_cover(page, width, height) > 0.5
+                    )
                 )
+                if not readable:
+                    # Noise from a font without a Unicode map helps no one: the page is a scan.
+                    lines, chars = [], 0
                 if scanned and ocr and ocr_done < OCR_MAX_PAGES:
                     ocr_lines = _ocr_pdf_page(page, index + 1, width)
                     ocr_done += 1
@@ -158,21 +172,29 @@ def _image_cover(page, width: float, height: float) -> float:
     return best
 
 
-def _pdfium_lines(page, number: int, page_height: float) -> list:
-    """Lines of a PDF page from PDFium's text runs and their boxes."""
+def _pdfium_lines(page, number: int) -> tuple[list, bool]:
+    """Lines of a PDF page from PDFium's characters, and whether its text layer is readable."""
     textpage = page.get_textpage()
     try:
-        segments = []
-        for i in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(i)
-            text = textpage.get_text_bounded(left, bottom, right, top)
-            text = text.replace("\r", " ").replace("\n", " ").replace("\x00", "")
-            if text.strip():
-                # PDF space has y upwards; layout wants it downwards like images.
-                segments.append(Segment(left, page_height - top, right, page_height - bottom, text))
-        return build_lines(segments, number)
+        found = read_chars(textpage, page, number)
     finally:
         textpage.close()
+    return found.lines, readable(found)
+
+
+def readable(found: PageChars) -> bool:
+    """False for a text layer a person could not read: glyphs without a Unicode map, private-use
+    or control characters, or hardly any word-like tokens (``!"#$%`` noise)."""
+    if found.drawn < MIN_TEXT_CHARS:
+        return True  # too little to judge; the scan test decides
+    if (found.unmapped + found.junk) > UNREADABLE_SHARE * found.drawn:
+        return False
+    tokens = [t for line in found.lines for t in line.text.split()]
+    if len(tokens) < 5:
+        return True
+    wordlike = sum(1 for t in tokens if _WORDLIKE.search(t))
+    letters = sum(ch.isalnum() for t in tokens for ch in t)
+    return wordlike >= 0.4 * len(tokens) and letters >= 0.5 * sum(len(t) for t in tokens)
 
 
 def _ocr_pdf_page(page, number: int, width_pt: float) -> list:
