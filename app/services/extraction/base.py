@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     NO_TEXT = "no_text"
     PROVIDER_ERROR = "provider_error"
     EXTRACTION_FAILED = "extraction_failed"
+    TOO_COMPLEX = "too_complex"
 
 
 class ExtractionError(Exception):

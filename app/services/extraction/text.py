@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import threading
@@ -10,6 +11,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
+
+from config import Config
 
 from .base import ErrorCode, ExtractionError, SourceDocument
 from .layout import Page, lines_from_text
@@ -28,6 +31,10 @@ UNREADABLE_SHARE = 0.3
 _WORDLIKE = re.compile(r"\w\w", re.UNICODE)
 # Resolution at which scanned PDF pages are rendered for OCR.
 OCR_DPI = int(os.environ.get("EXTRACTION_OCR_DPI", "150"))
+# Rendered pages stay within this many pixels, and decoded images within IMAGE_MAX_PIXELS
+# (larger ones are refused as too complex before any pixel is decoded).
+RENDER_MAX_PIXELS = Config.RENDER_MAX_PIXELS
+IMAGE_MAX_PIXELS = Config.IMAGE_MAX_PIXELS
 # Scanned pages beyond this count are left without text (OCR costs seconds per page).
 OCR_MAX_PAGES = int(os.environ.get("EXTRACTION_OCR_MAX_PAGES", "50"))
 
@@ -82,26 +89,60 @@ def document_text(source: SourceDocument) -> list[str]:
     return [page.text for page in load_document(source).pages]
 
 
+def open_image(path: str, max_side: int) -> Image.Image:
+    """Decode an image file with bounded memory, no larger than about max_side.
+
+    The declared size is checked before any pixel is decoded: an image over IMAGE_MAX_PIXELS
+    is refused (``too_complex``). A JPEG is decoded at a reduced scale straight away (much faster
+    and smaller than decoding it whole); other formats are decoded, then shrunk.
+    """
+    try:
+        with Image.open(path) as img:
+            width, height = img.size
+            if width * height > IMAGE_MAX_PIXELS:
+                raise ExtractionError(
+                    ErrorCode.TOO_COMPLEX,
+                    f"The image is too large to read ({width}x{height} pixels; the limit is "
+                    f"{IMAGE_MAX_PIXELS // 1_000_000} megapixels).",
+                )
+            k = max_side / max(width, height, 1)
+            if img.format == "JPEG" and k < 1:
+                img.draft("RGB", (int(width * k), int(height * k)))
+            img.load()
+            image = img.copy()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ExtractionError(ErrorCode.EXTRACTION_FAILED, "The image cannot be read.") from exc
+    if max(image.size) > 2 * max_side:
+        # Cheap integer reduction first; the OCR preparation does the fine resampling.
+        image = image.reduce(max(1, max(image.size) // max_side))
+    return image
+
+
 def _read_image(path: str, *, ocr: bool) -> DocumentText:
     """A single-page document from a JPEG or PNG file."""
     from . import ocr as ocr_mod
 
-    try:
-        with Image.open(path) as img:
-            if img.format == "JPEG":
-                # Decode a 12-megapixel photo at a reduced scale straight away: much faster
-                # than decoding it whole and shrinking it afterwards.
-                k = ocr_mod.MAX_SIDE / max(img.size)
-                if k < 1:
-                    img.draft("RGB", (int(img.width * k), int(img.height * k)))
-            img.load()
-            image = img.copy()
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ExtractionError(ErrorCode.EXTRACTION_FAILED, "The image cannot be read.") from exc
+    image = open_image(path, ocr_mod.MAX_SIDE)
     if not ocr:
         return DocumentText([Page(1, float(image.width), float(image.height), [], "ocr")])
     lines, width, height = ocr_mod.ocr_image(image, 1)
     return DocumentText([Page(1, width, height, lines, "ocr")], ocr_pages=1)
+
+
+def render_scale(width_pt: float, height_pt: float, dpi: float, max_side: int) -> float:
+    """Scale to render a page of this size at: dpi, lowered so the image stays within
+    RENDER_MAX_PIXELS and its longest side within max_side (a page of 5 x 5 metres must not
+    allocate gigabytes)."""
+    scale = dpi / 72
+    area = max(width_pt * height_pt, 1e-6)
+    scale = min(scale, math.sqrt(RENDER_MAX_PIXELS / area))
+    return max(min(scale, max_side / max(width_pt, height_pt, 1e-6)), 1e-3)
+
+
+def render_page(page, dpi: float, max_side: int) -> Image.Image:
+    """A PDF page rendered for reading, within the pixel caps."""
+    width, height = page.get_size()
+    return page.render(scale=render_scale(width, height, dpi, max_side)).to_pil()
 
 
 def _is_password_error(exc: Exception) -> bool:
@@ -201,7 +242,7 @@ def _ocr_pdf_page(page, number: int, width_pt: float) -> list:
     """OCR a rendered PDF page; positions are mapped back to PDF points."""
     from . import ocr as ocr_mod
 
-    image = page.render(scale=OCR_DPI / 72).to_pil()
+    image = render_page(page, OCR_DPI, ocr_mod.MAX_SIDE)
     lines, width_px, _ = ocr_mod.ocr_image(image, number)
     factor = width_pt / width_px if width_px else 1.0
     for line in lines:
