@@ -56,10 +56,10 @@ class _Char:
     prev: int  # index of the drawn character before it in the content stream
     frame: int
     box: tuple[float, float, float, float]  # display box: x0, y0, x1, y1 (y downwards)
+    h: float = 0.0  # height across the text direction
 
-    @property
-    def h(self) -> float:
-        return max(self.v1 - self.v0, 1e-3)
+    def __post_init__(self):
+        self.h = max(self.v1 - self.v0, 1e-3)
 
 
 @dataclass
@@ -112,14 +112,14 @@ def _display(page):
             return cy, width - cx
         return cx, cy
 
-    return to_display
+    return to_display, (left, top) if rotation == 0 else None
 
 
 def read_chars(textpage, page, number: int) -> PageChars:
     """Lines of a page (reading order, cells split at column gaps) from its characters."""
     import pypdfium2.raw as pdfium_c
 
-    to_display = _display(page)
+    to_display, upright_page = _display(page)
     n = textpage.count_chars()
     raw = textpage.raw
     ox, oy = ctypes.c_double(), ctypes.c_double()
@@ -151,10 +151,32 @@ def read_chars(textpage, page, number: int) -> PageChars:
         pdfium_c.FPDFText_GetMatrix(raw, i, matrix)
         norm = math.hypot(matrix.a, matrix.b)
         dx, dy = (matrix.a / norm, matrix.b / norm) if norm else (1.0, 0.0)
+        if upright_page is not None and dx > 0.9999:
+            # Upright text on an unrotated page (nearly every character): boxes as they are.
+            left, top = upright_page
+            x0, x1, y0, y1 = rect.left - left, rect.right - left, top - rect.top, top - rect.bottom
+            chars.append(
+                _Char(
+                    i,
+                    text,
+                    x0,
+                    x1,
+                    y0,
+                    y1,
+                    top - oy.value,
+                    pending_space,
+                    prev,
+                    0,
+                    (x0, y0, x1, y1),
+                )
+            )
+            pending_space = False
+            prev = i
+            continue
         ax, ay = to_display(ox.value, oy.value)
         bx, by = to_display(ox.value + dx, oy.value + dy)
         frame = round(math.degrees(math.atan2(by - ay, bx - ax))) % 360
-        frame = 0 if frame in (359,) else frame
+        frame = 0 if frame == 359 else frame
         ex, ey = frames.setdefault(
             frame, (math.cos(math.radians(frame)), math.sin(math.radians(frame)))
         )
@@ -236,14 +258,17 @@ def _dedupe(row: list[_Char]) -> list[_Char]:
     out: list[_Char] = []
     for c in row:
         width = max(c.u1 - c.u0, 1e-3)
-        if any(
-            p.text == c.text
-            and abs(p.u0 - c.u0) < 0.3 * width
-            and abs(p.base - c.base) < 0.15 * p.h
-            for p in out[-3:]
-        ):
-            continue
-        out.append(c)
+        duplicate = False
+        for p in out[-3:]:
+            if (
+                p.text == c.text
+                and abs(p.u0 - c.u0) < 0.3 * width
+                and abs(p.base - c.base) < 0.15 * p.h
+            ):
+                duplicate = True
+                break
+        if not duplicate:
+            out.append(c)
     return out
 
 
