@@ -191,3 +191,22 @@ def test_scanned_invoice_from_a_producer(corpus, tmp_path, local, checker):
         assert checker.norm_amount(data["total"]) == 1234.57, data
         assert data["date"] == "2026-02-14", data
         assert checker.norm_text(data["invoice_number"]) == "re202600815", data
+
+
+def test_noise_and_private_use_layers_are_unreadable():
+    from app.services.extraction.layout import Cell, Line
+    from app.services.extraction.pdfwords import PageChars
+    from app.services.extraction.text import readable
+
+    def page(*texts: str, **counts) -> PageChars:
+        lines = [Line(1, i, 10.0 * i, 8.0, [Cell(0.0, 100.0, t)]) for i, t in enumerate(texts)]
+        drawn = sum(len(t.replace(" ", "")) for t in texts) + counts.get("junk", 0)
+        return PageChars(lines, drawn=drawn, **counts)
+
+    assert readable(page("Invoice number INV-7731", "Total due 1,234.56 EUR", "Thank you"))
+    # Codes of a font without a Unicode map read as punctuation.
+    assert not readable(page("!\"#$ %&'( )*+, -./! \"#$% &'()", "*+,- ./!\" #$%& '()*"))
+    # Mostly private-use glyphs (dropped from the text, counted as junk).
+    assert not readable(page("Total 12.00", junk=40))
+    # A few icon glyphs beside real text are fine.
+    assert readable(page("Invoice number INV-7731", "Total due 1,234.56 EUR", junk=2))
