@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import string
 import sys
 from pathlib import Path
 
@@ -210,3 +211,77 @@ def test_noise_and_private_use_layers_are_unreadable():
     assert not readable(page("Total 12.00", junk=40))
     # A few icon glyphs beside real text are fine.
     assert readable(page("Invoice number INV-7731", "Total due 1,234.56 EUR", junk=2))
+
+
+def _type3_pdf(lines: list[str]) -> bytes:
+    """A page in a Type 3 font without a ToUnicode map whose glyph names say nothing ('g0',
+    'g1', ...) but whose codes are ASCII: PDFium flags every glyph as unmapped, yet reads it."""
+
+    letters = string.ascii_lowercase + string.digits
+    glyph_names = {c: f"g{i}" for i, c in enumerate(letters)}
+    procs = {}
+    for c in letters:
+        procs[glyph_names[c]] = b"600 0 0 0 500 700 d1 50 0 400 700 re f"
+    procs["space"] = b"300 0 d0"
+    objs = []
+
+    def add(b):
+        objs.append(b)
+        return len(objs)
+
+    proc_ids = {
+        n: add(b"<< /Length %d >>\nstream\n" % len(p) + p + b"\nendstream")
+        for n, p in procs.items()
+    }
+    diffs = b" ".join(
+        [b"32 /space"] + [b"%d /%s" % (ord(c), glyph_names[c].encode()) for c in letters]
+    )
+    charprocs = b" ".join(b"/%s %d 0 R" % (n.encode(), i) for n, i in proc_ids.items())
+    widths = b" ".join(
+        b"600" if chr(code) in letters else (b"300" if code == 32 else b"0")
+        for code in range(32, 123)
+    )
+    font = add(
+        b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs << "
+        + charprocs
+        + b" >> /Encoding << /Type /Encoding /Differences ["
+        + diffs
+        + b"] >> /FirstChar 32 /LastChar 122 /Widths ["
+        + widths
+        + b"] /Resources << >> >>"
+    )
+    content = (
+        b"BT /F1 12 Tf 14 TL 50 750 Td "
+        + b" ".join(b"(%s) '" % line.encode() for line in lines)
+        + b" ET"
+    )
+    cid = add(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    page = add(
+        b"<< /Type /Page /Parent PAGES /MediaBox [0 0 595 842] /Contents %d 0 R /Resources << /Font << /F1 %d 0 R >> >> >>"
+        % (cid, font)
+    )
+    pages = add(b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page)
+    objs[page - 1] = objs[page - 1].replace(b"PAGES", b"%d 0 R" % pages)
+    cat = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages)
+    out = bytearray(b"%PDF-1.7\n")
+    offs = []
+    for i, b in enumerate(objs, 1):
+        offs.append(len(out))
+        out += b"%d 0 obj\n" % i + b + b"\nendobj\n"
+    x = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(
+        b"%010d 00000 n \n" % o for o in offs
+    )
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objs) + 1,
+        cat,
+        x,
+    )
+    return bytes(out)
+
+
+def test_type3_font_without_unicode_map_read_by_its_codes(write_doc):
+    lines = ["invoice number inv 7731", "total due 1234 eur", "thank you for your order"]
+    read = load_document(write_doc("type3.pdf", _type3_pdf(lines)))
+    assert read.ocr_pages == 0 and read.pages[0].source == "text"
+    assert [line.text for line in read.pages[0].lines] == lines

@@ -147,6 +147,11 @@ def read_chars(textpage, page, number: int) -> PageChars:
         if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
             continue
         pdfium_c.FPDFText_GetCharOrigin(raw, i, ox, oy)
+        if rect.top - rect.bottom < 0.05 and rect.right - rect.left < 0.05:
+            # A font with no usable metrics (some Type 3 fonts): a box from the font size.
+            size = max(pdfium_c.FPDFText_GetFontSize(raw, i), 1.0)
+            rect.left, rect.right = ox.value, ox.value + 0.5 * size
+            rect.bottom, rect.top = oy.value - 0.2 * size, oy.value + 0.9 * size
         # The text matrix's first column is the direction the text runs in (PDF space).
         pdfium_c.FPDFText_GetMatrix(raw, i, matrix)
         norm = math.hypot(matrix.a, matrix.b)

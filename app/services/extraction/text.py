@@ -228,14 +228,17 @@ def readable(found: PageChars) -> bool:
     or control characters, or hardly any word-like tokens (``!"#$%`` noise)."""
     if found.drawn < MIN_TEXT_CHARS:
         return True  # too little to judge; the scan test decides
-    if (found.unmapped + found.junk) > UNREADABLE_SHARE * found.drawn:
+    if found.junk > UNREADABLE_SHARE * found.drawn:
         return False
     tokens = [t for line in found.lines for t in line.text.split()]
     if len(tokens) < 5:
         return True
     wordlike = sum(1 for t in tokens if _WORDLIKE.search(t))
     letters = sum(ch.isalnum() for t in tokens for ch in t)
-    return wordlike >= 0.4 * len(tokens) and letters >= 0.5 * sum(len(t) for t in tokens)
+    # Glyphs without a Unicode map are read by their codes, which is right for some fonts:
+    # such a layer only has to look more like words.
+    need = 0.6 if found.unmapped > UNREADABLE_SHARE * found.drawn else 0.4
+    return wordlike >= need * len(tokens) and letters >= 0.5 * sum(len(t) for t in tokens)
 
 
 def _ocr_pdf_page(page, number: int, width_pt: float) -> list:
