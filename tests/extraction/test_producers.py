@@ -285,3 +285,15 @@ def test_type3_font_without_unicode_map_read_by_its_codes(write_doc):
     read = load_document(write_doc("type3.pdf", _type3_pdf(lines)))
     assert read.ocr_pages == 0 and read.pages[0].source == "text"
     assert [line.text for line in read.pages[0].lines] == lines
+
+
+def test_boxes_measured_from_the_top_of_the_page(write_doc, simple_pdf):
+    """Positions in points from the page's own top-left corner (an A4 page, not a default
+    Letter-sized box)."""
+    data = simple_pdf(["Invoice number INV-1", "Total 12.00"])
+    page = load_document(write_doc("inherit.pdf", data), ocr=False).pages[0]
+    first = page.lines[0].cells[0]
+    assert first.text == "Invoice number INV-1"
+    # Printed 15 mm from the left and 20 mm from the top of an A4 page.
+    assert abs(first.x0 - 15 * 72 / 25.4) < 3
+    assert 20 * 72 / 25.4 - 4 < first.y0 < first.y1 < 20 * 72 / 25.4 + 20

@@ -32,6 +32,8 @@ SPACE_GAP = 0.15
 HINTED_SPACE_GAP = 0.05
 # A gap wider than this many line heights separates two cells (columns of a table).
 CELL_GAP = 0.9
+# Kinds of space before a character.
+GENERATED, DRAWN = 1, 2
 # Tight text height as a share of PDFium's loose (font ascent to descent) box.
 TEXT_HEIGHT = 0.68
 
@@ -52,7 +54,7 @@ class _Char:
     v0: float  # across it, growing downwards
     v1: float
     base: float
-    space_before: bool
+    space_before: int  # 0 none, GENERATED (PDFium inferred one) or DRAWN (the file has one)
     prev: int  # index of the drawn character before it in the content stream
     frame: int
     box: tuple[float, float, float, float]  # display box: x0, y0, x1, y1 (y downwards)
@@ -98,7 +100,7 @@ def is_junk(ch: str) -> bool:
 
 def _display(page):
     """Map from PDF content coordinates to the page as displayed, y downwards."""
-    left, bottom, right, top = page.get_mediabox()
+    left, bottom, right, top = page.get_bbox()
     width, height = right - left, top - bottom
     rotation = page.get_rotation() % 360
 
@@ -128,15 +130,17 @@ def read_chars(textpage, page, number: int) -> PageChars:
     chars: list[_Char] = []
     frames: dict[int, tuple[float, float]] = {}
     result = PageChars([])
-    pending_space = False
+    pending_space = 0
     prev = -1
     for i in range(n):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
         text = char_text(code)
         generated = pdfium_c.FPDFText_IsGenerated(raw, i) == 1
         if not text or text in _SPACES or generated:
-            if text in _SPACES or generated:
-                pending_space = True
+            if generated:
+                pending_space = max(pending_space, GENERATED)
+            elif text:
+                pending_space = DRAWN
             continue
         result.drawn += 1
         if pdfium_c.FPDFText_HasUnicodeMapError(raw, i) == 1:
@@ -175,7 +179,7 @@ def read_chars(textpage, page, number: int) -> PageChars:
                     (x0, y0, x1, y1),
                 )
             )
-            pending_space = False
+            pending_space = 0
             prev = i
             continue
         ax, ay = to_display(ox.value, oy.value)
@@ -213,7 +217,7 @@ def read_chars(textpage, page, number: int) -> PageChars:
                 (min(xs), min(ys), max(xs), max(ys)),
             )
         )
-        pending_space = False
+        pending_space = 0
         prev = i
     if not chars:
         return result
@@ -311,7 +315,10 @@ def _tracking(chars: list[_Char]) -> float | None:
         for a, b in zip(chars, chars[1:], strict=False)
         if -0.2 * a.h < b.u0 - a.u1 < 0.5 * a.h
     ]
-    return max(0.0, _median(small)) if len(small) >= 3 else None
+    if len(small) < 3:
+        return None
+    # A low quantile, not the median: in short words the gaps between words are many.
+    return max(0.0, sorted(small)[int(0.3 * len(small))])
 
 
 def _split_words(run: list[_Char], row_tracking: float | None) -> list[list[_Char]]:
@@ -328,14 +335,16 @@ def _split_words(run: list[_Char], row_tracking: float | None) -> list[list[_Cha
     for a, b, gap in zip(run, run[1:], gaps, strict=False):
         h = min(a.h, b.h)
         extra = gap - tracking
-        hinted = b.space_before and b.prev == a.index
-        # Text drawn elsewhere in the content stream with a break before it: another word even
-        # when it touches this one.
-        jumped = b.space_before and b.prev != a.index
+        follows = b.prev == a.index
+        hinted = b.space_before == GENERATED and follows
+        # A space the file draws between the two, or text drawn elsewhere in the content stream
+        # with a break before it: another word even when it (nearly) touches this one.
+        drawn = b.space_before == DRAWN and follows
+        jumped = b.space_before and not follows
         if (
             extra > SPACE_GAP * h
             or (hinted and extra > HINTED_SPACE_GAP * h)
-            or (jumped and extra > -0.1 * h)
+            or ((drawn or jumped) and extra > -0.1 * h)
         ):
             words.append([b])
         else:
