@@ -297,3 +297,21 @@ def test_boxes_measured_from_the_top_of_the_page(write_doc, simple_pdf):
     # Printed 15 mm from the left and 20 mm from the top of an A4 page.
     assert abs(first.x0 - 15 * 72 / 25.4) < 3
     assert 20 * 72 / 25.4 - 4 < first.y0 < first.y1 < 20 * 72 / 25.4 + 20
+
+
+def test_texts_printed_over_each_other_stay_whole(write_doc):
+    """A long date overflowing its box into the next one: each stays readable, in its own cell,
+    rather than having their letters interleaved."""
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 842))
+    c.setFont("Helvetica", 10)
+    c.drawString(50, 800, "Wednesday, February 18, 2026")
+    c.drawString(150, 800, "Saturday, February 28, 2026")
+    c.save()
+    page = load_document(write_doc("overlap.pdf", buf.getvalue()), ocr=False).pages[0]
+    assert [cell.text for cell in page.lines[0].cells] == [
+        "Wednesday, February 18, 2026",
+        "Saturday, February 28, 2026",
+    ]

@@ -59,6 +59,7 @@ class _Char:
     frame: int
     box: tuple[float, float, float, float]  # display box: x0, y0, x1, y1 (y downwards)
     h: float = 0.0  # height across the text direction
+    breaks: bool = False  # starts text printed over other text: a cell of its own
 
     def __post_init__(self):
         self.h = max(self.v1 - self.v0, 1e-3)
@@ -262,22 +263,43 @@ def _rows(chars: list[_Char]) -> list[list[_Char]]:
 
 
 def _dedupe(row: list[_Char]) -> list[_Char]:
-    """Row in text order without glyphs printed again over themselves (fake bold)."""
-    row.sort(key=lambda c: (c.u0, c.index))
-    out: list[_Char] = []
+    """Row in reading order without glyphs printed again over themselves (fake bold).
+
+    Characters are taken in runs as the content stream draws them (consecutive, moving
+    forwards). Runs are laid out left to right; a run that starts inside text already laid out
+    (two texts printed over each other) is kept whole after it, starting a new cell, rather than
+    having its letters interleaved with the other's.
+    """
+    row.sort(key=lambda c: c.index)
+    runs: list[list[_Char]] = []
     for c in row:
-        width = max(c.u1 - c.u0, 1e-3)
-        duplicate = False
-        for p in out[-3:]:
-            if (
-                p.text == c.text
-                and abs(p.u0 - c.u0) < 0.3 * width
-                and abs(p.base - c.base) < 0.15 * p.h
+        last = runs[-1][-1] if runs else None
+        if last is not None and c.prev == last.index and c.u0 > last.u0 - 0.5 * min(c.h, last.h):
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    runs.sort(key=lambda r: (r[0].u0, r[0].index))
+    placed: dict[str, list[_Char]] = {}
+    out: list[_Char] = []
+    frontier = -math.inf
+    for run in runs:
+        kept = []
+        for c in run:
+            width = max(c.u1 - c.u0, 1e-3)
+            same = placed.setdefault(c.text, [])
+            if any(
+                abs(p.u0 - c.u0) < 0.3 * width and abs(p.base - c.base) < 0.15 * p.h
+                for p in same[-4:]
             ):
-                duplicate = True
-                break
-        if not duplicate:
-            out.append(c)
+                continue
+            same.append(c)
+            kept.append(c)
+        if not kept:
+            continue
+        if out and kept[0].u0 < frontier - 0.3 * kept[0].h:
+            kept[0].breaks = True
+        out.extend(kept)
+        frontier = max(frontier, max(c.u1 for c in kept))
     return out
 
 
@@ -296,7 +318,7 @@ def _lines(chars: list[_Char], *, upright: bool) -> list[Line]:
         row_tracking = _tracking(row) or 0.0
         runs: list[list[_Char]] = [[row[0]]]
         for a, b in zip(row, row[1:], strict=False):
-            if b.u0 - a.u1 - row_tracking > CELL_GAP * TEXT_HEIGHT * min(a.h, b.h):
+            if b.breaks or b.u0 - a.u1 - row_tracking > CELL_GAP * TEXT_HEIGHT * min(a.h, b.h):
                 runs.append([b])
             else:
                 runs[-1].append(b)
