@@ -315,3 +315,27 @@ def test_texts_printed_over_each_other_stay_whole(write_doc):
         "Wednesday, February 18, 2026",
         "Saturday, February 28, 2026",
     ]
+
+
+def test_page_drawn_turned_reads_in_order(write_doc):
+    """A landscape table drawn turned a quarter on a portrait page: lines in reading order,
+    label and amount in separate cells."""
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 842))
+    c.translate(100, 50)
+    c.rotate(90)
+    c.setFont("Helvetica", 11)
+    for i, (label, amount) in enumerate(
+        (("Subtotal", "10.00"), ("Tax", "2.00"), ("Total", "12.00"))
+    ):
+        c.drawString(0, -20 * i, label)
+        c.drawRightString(400, -20 * i, amount)
+    c.save()
+    page = load_document(write_doc("turned.pdf", buf.getvalue()), ocr=False).pages[0]
+    assert [[cell.text for cell in line.cells] for line in page.lines] == [
+        ["Subtotal", "10.00"],
+        ["Tax", "2.00"],
+        ["Total", "12.00"],
+    ]

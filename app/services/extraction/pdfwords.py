@@ -12,8 +12,9 @@ the words a person sees in all of these cases:
 - a gap wider than a column gap starts a new cell;
 - a character printed again over itself is dropped, ligatures are spelt out.
 
-Rotated text is read along its own direction. Boxes are kept per word, in page points with y
-growing downwards.
+Rotated text is read along its own direction: its lines are ordered and its cells placed in
+that direction's frame (as on the page turned upright). Boxes of words and the vertical extent
+of cells are always on the displayed page, in points with y growing downwards.
 """
 
 from __future__ import annotations
@@ -322,10 +323,14 @@ def _lines(chars: list[_Char], *, upright: bool) -> list[Line]:
                 runs.append([b])
             else:
                 runs[-1].append(b)
-        cells = [_cell([_word(w) for w in _split_words(run, row_tracking)]) for run in runs]
+        cells = []
+        for run in runs:
+            cell = _cell([_word(w) for w in _split_words(run, row_tracking)])
+            if not upright:
+                # Along the text's own direction, so that columns line up as on a turned page.
+                cell.x0, cell.x1 = run[0].u0, max(c.u1 for c in run)
+            cells.append(cell)
         top = _median([c.v0 for c in row]) + (h - height) / 2
-        if not upright:
-            top = min(c.box[1] for c in row)
         lines.append(Line(0, 0, top, height, cells))
     return lines
 
