@@ -192,6 +192,11 @@ def test_scanned_invoice_from_a_producer(corpus, tmp_path, local, checker):
         assert checker.norm_amount(data["total"]) == 1234.57, data
         assert data["date"] == "2026-02-14", data
         assert checker.norm_text(data["invoice_number"]) == "re202600815", data
+    # OCR text keeps boxes too, in points on the PDF page.
+    page = load_document(SourceDocument(str(pdf), "application/pdf", pdf.name)).pages[0]
+    cell = next(c for line in page.lines for c in line.cells if "1.234,57" in c.text)
+    assert 0 < cell.x0 < cell.x1 < page.width and 0 < cell.y0 < cell.y1 < page.height
+    assert cell.words and page.height * 0.3 < cell.y0 < page.height * 0.8
 
 
 def test_noise_and_private_use_layers_are_unreadable():

@@ -254,6 +254,11 @@ def _ocr_pdf_page(page, number: int, width_pt: float) -> list:
         for cell in line.cells:
             cell.x0 *= factor
             cell.x1 *= factor
+            cell.y0 *= factor
+            cell.y1 *= factor
+            for word in cell.words:
+                word.x0, word.y0 = word.x0 * factor, word.y0 * factor
+                word.x1, word.y1 = word.x1 * factor, word.y1 * factor
     return lines
 
 
