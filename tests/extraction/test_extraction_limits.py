@@ -127,3 +127,25 @@ def test_large_images_are_decoded_reduced(tmp_path):
     with pytest.raises(ExtractionError) as err:
         text_mod.load_document(SourceDocument(str(tmp_path / "none.png"), "image/png"))
     assert err.value.code == "extraction_failed"
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that declares its size and holds no pixels: readers must refuse it unread."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("side", [11_000, 40_000])
+def test_declared_size_decides_before_any_pixel(tmp_path, side):
+    path = tmp_path / "declared.png"
+    path.write_bytes(_png_header(side, side))
+    with pytest.raises(ExtractionError) as err:
+        text_mod.load_document(SourceDocument(str(path), "image/png"))
+    assert err.value.code == "too_complex"

@@ -7,6 +7,7 @@ import math
 import os
 import re
 import threading
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -97,7 +98,11 @@ def open_image(path: str, max_side: int) -> Image.Image:
     and smaller than decoding it whole); other formats are decoded, then shrunk.
     """
     try:
-        with Image.open(path) as img:
+        with warnings.catch_warnings():
+            # The size is checked below against this service's own limit.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(path)
+        with img:
             width, height = img.size
             if width * height > IMAGE_MAX_PIXELS:
                 raise ExtractionError(
@@ -110,7 +115,13 @@ def open_image(path: str, max_side: int) -> Image.Image:
                 img.draft("RGB", (int(width * k), int(height * k)))
             img.load()
             image = img.copy()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise ExtractionError(
+            ErrorCode.TOO_COMPLEX,
+            f"The image is too large to read (the limit is "
+            f"{IMAGE_MAX_PIXELS // 1_000_000} megapixels).",
+        ) from exc
+    except (UnidentifiedImageError, OSError) as exc:
         raise ExtractionError(ErrorCode.EXTRACTION_FAILED, "The image cannot be read.") from exc
     if max(image.size) > 2 * max_side:
         # Cheap integer reduction first; the OCR preparation does the fine resampling.
