@@ -110,3 +110,37 @@ def test_text_boxes_read_are_capped(gen, rng, monkeypatch):
     monkeypatch.setattr(ocr, "MAX_BOXES", 6)
     segments, _ = ocr.ocr_segments(ocr.prepare_image(image))
     assert sum(read) == 6 and 0 < len(segments) <= 6
+
+
+def test_forked_process_reads_after_its_parent_did():
+    """A worker forked from a process that already ran OCR reads pages too (the recognition
+    threads of the parent do not survive the fork)."""
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        sys.path.insert(0, {str(root)!r})
+        from PIL import Image, ImageDraw
+        from app.services.extraction import ocr
+        img = Image.new("RGB", (1200, 900), "white")
+        draw = ImageDraw.Draw(img)
+        for i in range(12):
+            draw.text((40, 40 + 60 * i), f"Line number {{i}} total 12.50", fill="black",
+                      font_size=36)
+        print("parent", len(ocr.ocr_image(img, 1)[0]), flush=True)
+        pid = os.fork()
+        if pid == 0:
+            print("child", len(ocr.ocr_image(img, 1)[0]), flush=True)
+            os._exit(0)
+        os.waitpid(pid, 0)
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert "parent 12" in proc.stdout and "child 12" in proc.stdout, proc.stdout + proc.stderr

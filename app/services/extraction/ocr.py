@@ -46,6 +46,7 @@ OCR_THREADS = max(1, Config.EXTRACTION_OCR_THREADS)
 # or a dense table must not take minutes.
 MAX_BOXES = Config.EXTRACTION_OCR_MAX_BOXES
 _pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
 
 
 def _build_engine() -> Any:
@@ -163,13 +164,15 @@ def _keep_boxes(crops: list, det_res) -> list:
 def _recognize(engine: Any, crops: list):
     """Text of the cropped boxes, split over OCR_THREADS threads (by width, so the halves cost
     about the same)."""
-    global _pool
+    global _pool, _pool_pid
     if OCR_THREADS < 2 or len(crops) < 8:
         return engine.recognize_txt(crops)
     from rapidocr.ch_ppocr_rec.typings import TextRecOutput
 
-    if _pool is None:
+    if _pool is None or _pool_pid != os.getpid():
+        # Threads do not survive a fork: a forked worker makes its own pool.
         _pool = ThreadPoolExecutor(OCR_THREADS, thread_name_prefix="ocr-rec")
+        _pool_pid = os.getpid()
     order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(crops[i].shape[0], 1))
     parts = [order[k::OCR_THREADS] for k in range(OCR_THREADS)]
     outs = list(_pool.map(lambda idx: engine.recognize_txt([crops[i] for i in idx]), parts))
