@@ -129,6 +129,13 @@ class Config:
     STORAGE_URL = os.environ.get("STORAGE_URL", f"file://{INSTANCE_DIR / 'uploads'}")
     S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
     EXTRACTION_PROVIDER = os.environ.get("EXTRACTION_PROVIDER", "local")
+    # Pages rendered for OCR stay within this many pixels; images over IMAGE_MAX_PIXELS are
+    # refused (too_complex) before they are decoded.
+    RENDER_MAX_PIXELS = env_int("RENDER_MAX_PIXELS", 25_000_000)
+    IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 100_000_000)
+    # OCR reads text boxes in this many threads, and at most this many boxes of a page.
+    EXTRACTION_OCR_THREADS = env_int("EXTRACTION_OCR_THREADS", 2)
+    EXTRACTION_OCR_MAX_BOXES = env_int("EXTRACTION_OCR_MAX_BOXES", 400)
     OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
     ANTHROPIC_API_KEY = os.environ.get("ANTHROPIC_API_KEY", "")
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

@@ -59,3 +59,88 @@ def test_scanned_invoice_page(gen, rng, write_doc, local):
     assert Decimal(str(result["data"]["total"])) == Decimal(exp["total"])
     assert result["data"]["currency"] == exp["currency"]
     assert result["document_type"] == "invoice"
+
+
+def _counting_recognizer(monkeypatch):
+    """Count the text boxes the engine reads (every call of its recogniser)."""
+    from app.services.extraction import ocr
+
+    engine = ocr.get_engine()
+    read: list[int] = []
+    original = engine.recognize_txt
+
+    def counting(crops):
+        read.append(len(crops))
+        return original(crops)
+
+    monkeypatch.setattr(engine, "recognize_txt", counting)
+    return read
+
+
+def test_receipt_on_its_side_is_read_once_turned(gen, rng, write_doc, local, monkeypatch):
+    from PIL import Image
+
+    data, labels = gen.make_receipt(rng, 1, gen.LOCALES[2])
+    # Turned a quarter clockwise: a quarter turn back makes it upright.
+    page = gen.render(data, 300).rotate(270, expand=True, fillcolor="white")
+    buf = io.BytesIO()
+    page.save(buf, format="JPEG", quality=85)
+    doc = write_doc("sideways.jpg", buf.getvalue(), "image/jpeg")
+    assert Image.open(doc.path).width > Image.open(doc.path).height
+    from app.services.extraction import ocr
+
+    monkeypatch.setattr(ocr, "OCR_THREADS", 1)
+    read = _counting_recognizer(monkeypatch)
+    result = local.extract(doc, "Extract the date and total")
+    assert result["data"]["date"] == labels["fields"]["date"]
+    assert Decimal(str(result["data"]["total"])) == Decimal(labels["fields"]["total"])
+    # Detection alone tells the text runs sideways: nothing is read until the page is turned,
+    # and the first turn reads well enough to stop there.
+    assert len(read) == 1
+    segments, sideways = ocr.ocr_segments(ocr.prepare_image(page), check_sideways=True)
+    assert sideways and segments == []
+
+
+def test_text_boxes_read_are_capped(gen, rng, monkeypatch):
+    from app.services.extraction import ocr
+
+    data, _ = gen.make_invoice(rng, 0, gen.LOCALES[0])
+    image = gen.render(data, 150)
+    read = _counting_recognizer(monkeypatch)
+    monkeypatch.setattr(ocr, "MAX_BOXES", 6)
+    segments, _ = ocr.ocr_segments(ocr.prepare_image(image))
+    assert sum(read) == 6 and 0 < len(segments) <= 6
+
+
+def test_forked_process_reads_after_its_parent_did():
+    """A worker forked from a process that already ran OCR reads pages too (the recognition
+    threads of the parent do not survive the fork)."""
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        sys.path.insert(0, {str(root)!r})
+        from PIL import Image, ImageDraw
+        from app.services.extraction import ocr
+        img = Image.new("RGB", (1200, 900), "white")
+        draw = ImageDraw.Draw(img)
+        for i in range(12):
+            draw.text((40, 40 + 60 * i), f"Line number {{i}} total 12.50", fill="black",
+                      font_size=36)
+        print("parent", len(ocr.ocr_image(img, 1)[0]), flush=True)
+        pid = os.fork()
+        if pid == 0:
+            print("child", len(ocr.ocr_image(img, 1)[0]), flush=True)
+            os._exit(0)
+        os.waitpid(pid, 0)
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert "parent 12" in proc.stdout and "child 12" in proc.stdout, proc.stdout + proc.stderr

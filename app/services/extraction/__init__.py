@@ -8,7 +8,8 @@ key is configured. Usage::
     result = provider.extract(doc, "Extract the invoice number, date and total")
 
 Failures raise ExtractionError with a stable code: ``unreadable_pdf``, ``encrypted_pdf``,
-``no_text``, ``provider_error``, ``too_complex`` (more memory or time than a job may use) or
+``no_text``, ``provider_error``, ``too_complex`` (an image or page too large to decode, or more
+memory or time than a job may use) or
 ``extraction_failed``; TransientProviderError (a subclass)
 marks what is worth retrying (provider timeouts, rate limits, 5xx, lost connections). A document
 with no readable text even after OCR (a blank page, an unreadable photo) raises ``no_text`` rather

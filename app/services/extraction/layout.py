@@ -33,12 +33,30 @@ class Segment:
 
 
 @dataclass
+class Word:
+    """A word with its box in page units (points for PDF text), y growing downwards."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+@dataclass
 class Cell:
-    """Words of one line that sit together (no column gap between them)."""
+    """Words of one line that sit together (no column gap between them).
+
+    ``y0``/``y1`` and ``words`` (the PDF's words, or the OCR's text boxes) are known for text
+    with positions; text without them (the plain-text fallback) leaves them empty.
+    """
 
     x0: float
     x1: float
     text: str
+    y0: float = 0.0
+    y1: float = 0.0
+    words: list[Word] = field(default_factory=list)
 
 
 @dataclass
@@ -140,9 +158,17 @@ def build_lines(
                 joiner = (
                     "" if seg.x0 - last.x1 < 0.08 * height and _glued(last.text, seg.text) else " "
                 )
-                cells[-1] = Cell(last.x0, max(last.x1, seg.x1), last.text + joiner + seg.text)
+                cells[-1] = Cell(
+                    last.x0,
+                    max(last.x1, seg.x1),
+                    last.text + joiner + seg.text,
+                    min(last.y0, seg.y0),
+                    max(last.y1, seg.y1),
+                    [*last.words, Word(seg.x0, seg.y0, seg.x1, seg.y1, seg.text)],
+                )
             else:
-                cells.append(Cell(seg.x0, seg.x1, seg.text))
+                word = Word(seg.x0, seg.y0, seg.x1, seg.y1, seg.text)
+                cells.append(Cell(seg.x0, seg.x1, seg.text, seg.y0, seg.y1, [word]))
         score = min(s.score for s in row)
         y = sum(s.y0 for s in row) / len(row)
         lines.append(Line(page, len(lines), y, height, cells, score))

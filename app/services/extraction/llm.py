@@ -23,7 +23,7 @@ from .base import (
     build_result,
 )
 from .prompts import DEFAULT_PROMPTS, ParsedPrompt, parse_prompt, with_currency
-from .text import load_document
+from .text import load_document, open_image, render_page
 
 log = logging.getLogger(__name__)
 
@@ -156,16 +156,14 @@ def _page_images(doc: SourceDocument, pages_without_text: list[int]) -> list[tup
 
     images: list[Image.Image] = []
     if not doc.is_pdf:
-        with Image.open(doc.path) as img:
-            img.load()
-            images.append(img.copy())
+        images.append(open_image(doc.path, IMAGE_MAX_SIDE))
     else:
         import pypdfium2 as pdfium
 
         pdf = pdfium.PdfDocument(doc.path)
         try:
             for number in pages_without_text[:MAX_IMAGES]:
-                images.append(pdf[number - 1].render(scale=150 / 72).to_pil())
+                images.append(render_page(pdf[number - 1], 150, IMAGE_MAX_SIDE))
         finally:
             pdf.close()
     out = []

@@ -1,7 +1,9 @@
 """OCR of page images with RapidOCR (PP-OCR models shipped inside the PyPI wheel).
 
-The engine is built once per process on first use and shared; calls are serialised with a lock
-because one ONNX session already uses every core.
+The engine is built once per process on first use and shared; calls are serialised with a lock.
+Every model runs single-threaded (ONNX Runtime's own thread pool spins and, on a busy two-core
+machine, costs more CPU than it saves); recognition, the bulk of the work, is instead split over
+EXTRACTION_OCR_THREADS threads that each read half of the text boxes.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ import math
 import os
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
 from PIL import Image, ImageOps
+
+from config import Config
 
 from .layout import Line, Segment, build_lines
 
@@ -35,6 +40,13 @@ MAX_SIDE = int(os.environ.get("EXTRACTION_OCR_MAX_SIDE", "2000"))
 DET_SIDE = int(os.environ.get("EXTRACTION_OCR_DET_SIDE", "1280"))
 # ...but a long till roll is not shrunk so far that its width drops below this.
 DET_MIN_SHORT_SIDE = 640
+# Threads reading text boxes at once (each a single-threaded model run).
+OCR_THREADS = max(1, Config.EXTRACTION_OCR_THREADS)
+# At most this many text boxes of a page are read (the most confident ones): a page of speckle
+# or a dense table must not take minutes.
+MAX_BOXES = Config.EXTRACTION_OCR_MAX_BOXES
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
 
 
 def _build_engine() -> Any:
@@ -49,6 +61,8 @@ def _build_engine() -> Any:
         "Global.max_side_len": MAX_SIDE,
         # Text this faint is mostly noise on receipts and scans.
         "Global.text_score": 0.45,
+        "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
     }
     engine = RapidOCR(params=params)
     logging.getLogger("RapidOCR").setLevel(logging.WARNING)
@@ -114,21 +128,101 @@ def _skew(angles: list[float], widths: list[float], heights: list[float]) -> flo
     return mid if abs(mid) < math.radians(25) else 0.0
 
 
-def ocr_segments(image: Image.Image) -> list[Segment]:
-    """Text boxes found on an image, straightened by the page tilt, in image pixels."""
+def _tall(boxes) -> bool:
+    """True when most detected boxes stand upright: the text runs top to bottom."""
+    if boxes is None or len(boxes) < 4:
+        return False
+    tall = 0
+    for box in boxes:
+        (xa, ya), (xb, yb), (xc, yc) = box[0], box[1], box[2]
+        if math.hypot(xc - xb, yc - yb) > 2 * math.hypot(xb - xa, yb - ya):
+            tall += 1
+    return tall >= 0.6 * len(boxes)
+
+
+def _keep_boxes(crops: list, det_res) -> list:
+    """The boxes worth reading: specks much smaller than the page's text dropped, and no more
+    than MAX_BOXES (the most confident). Updates det_res in place; returns the kept crops."""
+    boxes, scores = det_res.boxes, list(det_res.scores or [1.0] * len(crops))
+    heights = [float(math.hypot(b[2][0] - b[1][0], b[2][1] - b[1][1])) for b in boxes]
+    widths = [float(math.hypot(b[1][0] - b[0][0], b[1][1] - b[0][1])) for b in boxes]
+    typical = sorted(heights)[len(heights) // 2] if heights else 0.0
+    keep = [
+        i
+        for i in range(len(crops))
+        if not (heights[i] < 0.35 * typical and widths[i] < 1.5 * typical)
+    ]
+    if len(keep) > MAX_BOXES:
+        keep = sorted(sorted(keep, key=lambda i: -scores[i])[:MAX_BOXES])
+    if len(keep) < len(crops):
+        det_res.boxes = boxes[keep]
+        det_res.scores = [scores[i] for i in keep]
+        crops = [crops[i] for i in keep]
+    return crops
+
+
+def _recognize(engine: Any, crops: list):
+    """Text of the cropped boxes, split over OCR_THREADS threads (by width, so the halves cost
+    about the same)."""
+    global _pool, _pool_pid
+    if OCR_THREADS < 2 or len(crops) < 8:
+        return engine.recognize_txt(crops)
+    from rapidocr.ch_ppocr_rec.typings import TextRecOutput
+
+    if _pool is None or _pool_pid != os.getpid():
+        # Threads do not survive a fork: a forked worker makes its own pool.
+        _pool = ThreadPoolExecutor(OCR_THREADS, thread_name_prefix="ocr-rec")
+        _pool_pid = os.getpid()
+    order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(crops[i].shape[0], 1))
+    parts = [order[k::OCR_THREADS] for k in range(OCR_THREADS)]
+    outs = list(_pool.map(lambda idx: engine.recognize_txt([crops[i] for i in idx]), parts))
+    txts: list = [""] * len(crops)
+    scores: list = [0.0] * len(crops)
+    words: list = [None] * len(crops)
+    for idx, out in zip(parts, outs, strict=True):
+        for k, i in enumerate(idx):
+            txts[i], scores[i], words[i] = out.txts[k], out.scores[k], out.word_results[k]
+    return TextRecOutput(crops, tuple(txts), scores, tuple(words), max(o.elapse or 0 for o in outs))
+
+
+def _read(image: Image.Image, *, check_sideways: bool = False) -> tuple[Any, bool]:
+    """Detect text boxes and read them; with check_sideways, stop after detection (nothing read)
+    when the text runs top to bottom, so that the page is read only once it is turned."""
     engine = get_engine()
     with _run_lock:
-        detector = getattr(engine, "_load_det_model", None)
-        if detector is not None:
-            det = detector()
-            det.limit_type = "max"
-            det.limit_side_len = det_side(image.width, image.height)
-        result = engine(image)
+        detector = engine._load_det_model()
+        detector.limit_type = "max"
+        detector.limit_side_len = det_side(image.width, image.height)
+        original = engine.load_img(image)
+        img, record = engine.preprocess_img(original)
+        try:
+            crops, det_res = engine.detect_and_crop(img, record)
+        except Exception:  # RapidOCR raises when it finds no text at all
+            return None, False
+        if check_sideways and _tall(det_res.boxes):
+            return None, True
+        crops = _keep_boxes(crops, det_res)
+        if engine.use_cls:
+            rec_input, cls_res = engine.cls_and_rotate(crops)
+        else:
+            from rapidocr.ch_ppocr_cls.utils import TextClsOutput
+
+            rec_input, cls_res = crops, TextClsOutput()
+        rec_res = _recognize(engine, rec_input)
+        return engine.build_final_output(original, det_res, cls_res, rec_res, crops, record), False
+
+
+def ocr_segments(image: Image.Image, *, check_sideways: bool = False) -> tuple[list[Segment], bool]:
+    """Text boxes found on an image, straightened by the page tilt, in image pixels; and whether
+    the reading stopped because the text runs sideways (only asked with check_sideways)."""
+    result, sideways = _read(image, check_sideways=check_sideways)
+    if result is None:
+        return [], sideways
     boxes = getattr(result, "boxes", None)
     txts = getattr(result, "txts", None)
     scores = getattr(result, "scores", None)
     if boxes is None or txts is None:
-        return []
+        return [], False
     raw = []
     for box, text, score in zip(boxes, txts, scores or [1.0] * len(txts), strict=False):
         if not str(text).strip():
@@ -150,7 +244,7 @@ def ocr_segments(image: Image.Image) -> list[Segment]:
         segments.append(
             Segment(nx - width / 2, ny - height / 2, nx + width / 2, ny + height / 2, text, score)
         )
-    return segments
+    return segments, False
 
 
 _ZERO_IN_WORD = re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z]{2})|(?<=[A-Za-z]{2})0(?=[A-Za-z])")
@@ -349,20 +443,23 @@ def _quality(segments: list[Segment]) -> float:
 def ocr_image(image: Image.Image, page: int) -> tuple[list[Line], float, float]:
     """OCR an image into lines in reading order; returns lines, width and height."""
     prepared = prepare_image(image)
-    segments = ocr_segments(prepared)
-    if _sideways(segments):
+    segments, sideways = ocr_segments(prepared, check_sideways=True)
+    if sideways:
         # A page scanned or photographed on its side: read it turned both ways, keep the better.
-        best, best_quality = segments, _quality(segments)
+        best = None
         for angle in (90, 270):
             turned = prepared.rotate(angle, expand=True)
-            segs = ocr_segments(turned)
-            if not _sideways(segs) and _quality(segs) > best_quality:
-                best, best_quality, chosen = segs, _quality(segs), turned
-                chars = sum(len(x.text) for x in segs) or 1
-                if best_quality / chars > 0.9:
-                    break  # clearly readable this way round: no need to try the other
-        if best is not segments:
-            segments, prepared = best, chosen
+            segs, _ = ocr_segments(turned)
+            if _sideways(segs) or (best is not None and _quality(segs) <= best[0]):
+                continue
+            best = (_quality(segs), segs, turned)
+            chars = sum(len(x.text) for x in segs) or 1
+            if best[0] / chars > 0.9:
+                break  # clearly readable this way round: no need to try the other
+        if best is not None:
+            segments, prepared = best[1], best[2]
+        else:
+            segments, _ = ocr_segments(prepared)
     for seg in segments:
         seg.text = fix_text(seg.text)
     lines = build_lines(segments, page, exclusive_x=True)

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
+import re
 import threading
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
+from config import Config
+
 from .base import ErrorCode, ExtractionError, SourceDocument
-from .layout import Page, Segment, build_lines, lines_from_text
+from .layout import Page, lines_from_text
+from .pdfwords import PageChars, read_chars
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +25,17 @@ log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 16
 # ...and one with fewer than this over a page-sized image is a scan with a stamp or footer.
 SCAN_STAMP_CHARS = 200
+# A text layer with more than this share of unmapped, private-use or control characters is
+# unreadable and goes to OCR.
+UNREADABLE_SHARE = 0.3
+# A word-like token: two letters or digits in a row.
+_WORDLIKE = re.compile(r"\w\w", re.UNICODE)
 # Resolution at which scanned PDF pages are rendered for OCR.
 OCR_DPI = int(os.environ.get("EXTRACTION_OCR_DPI", "150"))
+# Rendered pages stay within this many pixels, and decoded images within IMAGE_MAX_PIXELS
+# (larger ones are refused as too complex before any pixel is decoded).
+RENDER_MAX_PIXELS = Config.RENDER_MAX_PIXELS
+IMAGE_MAX_PIXELS = Config.IMAGE_MAX_PIXELS
 # Scanned pages beyond this count are left without text (OCR costs seconds per page).
 OCR_MAX_PAGES = int(os.environ.get("EXTRACTION_OCR_MAX_PAGES", "50"))
 
@@ -75,26 +90,70 @@ def document_text(source: SourceDocument) -> list[str]:
     return [page.text for page in load_document(source).pages]
 
 
+def open_image(path: str, max_side: int) -> Image.Image:
+    """Decode an image file with bounded memory, no larger than about max_side.
+
+    The declared size is checked before any pixel is decoded: an image over IMAGE_MAX_PIXELS
+    is refused (``too_complex``). A JPEG is decoded at a reduced scale straight away (much faster
+    and smaller than decoding it whole); other formats are decoded, then shrunk.
+    """
+    try:
+        with warnings.catch_warnings():
+            # The size is checked below against this service's own limit.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(path)
+        with img:
+            width, height = img.size
+            if width * height > IMAGE_MAX_PIXELS:
+                raise ExtractionError(
+                    ErrorCode.TOO_COMPLEX,
+                    f"The image is too large to read ({width}x{height} pixels; the limit is "
+                    f"{IMAGE_MAX_PIXELS // 1_000_000} megapixels).",
+                )
+            k = max_side / max(width, height, 1)
+            if img.format == "JPEG" and k < 1:
+                img.draft("RGB", (int(width * k), int(height * k)))
+            img.load()
+            image = img.copy()
+    except Image.DecompressionBombError as exc:
+        raise ExtractionError(
+            ErrorCode.TOO_COMPLEX,
+            f"The image is too large to read (the limit is "
+            f"{IMAGE_MAX_PIXELS // 1_000_000} megapixels).",
+        ) from exc
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ExtractionError(ErrorCode.EXTRACTION_FAILED, "The image cannot be read.") from exc
+    if max(image.size) > 2 * max_side:
+        # Cheap integer reduction first; the OCR preparation does the fine resampling.
+        image = image.reduce(max(1, max(image.size) // max_side))
+    return image
+
+
 def _read_image(path: str, *, ocr: bool) -> DocumentText:
     """A single-page document from a JPEG or PNG file."""
     from . import ocr as ocr_mod
 
-    try:
-        with Image.open(path) as img:
-            if img.format == "JPEG":
-                # Decode a 12-megapixel photo at a reduced scale straight away: much faster
-                # than decoding it whole and shrinking it afterwards.
-                k = ocr_mod.MAX_SIDE / max(img.size)
-                if k < 1:
-                    img.draft("RGB", (int(img.width * k), int(img.height * k)))
-            img.load()
-            image = img.copy()
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ExtractionError(ErrorCode.EXTRACTION_FAILED, "The image cannot be read.") from exc
+    image = open_image(path, ocr_mod.MAX_SIDE)
     if not ocr:
         return DocumentText([Page(1, float(image.width), float(image.height), [], "ocr")])
     lines, width, height = ocr_mod.ocr_image(image, 1)
     return DocumentText([Page(1, width, height, lines, "ocr")], ocr_pages=1)
+
+
+def render_scale(width_pt: float, height_pt: float, dpi: float, max_side: int) -> float:
+    """Scale to render a page of this size at: dpi, lowered so the image stays within
+    RENDER_MAX_PIXELS and its longest side within max_side (a page of 5 x 5 metres must not
+    allocate gigabytes)."""
+    scale = dpi / 72
+    area = max(width_pt * height_pt, 1e-6)
+    scale = min(scale, math.sqrt(RENDER_MAX_PIXELS / area))
+    return max(min(scale, max_side / max(width_pt, height_pt, 1e-6)), 1e-3)
+
+
+def render_page(page, dpi: float, max_side: int) -> Image.Image:
+    """A PDF page rendered for reading, within the pixel caps."""
+    width, height = page.get_size()
+    return page.render(scale=render_scale(width, height, dpi, max_side)).to_pil()
 
 
 def _is_password_error(exc: Exception) -> bool:
@@ -124,13 +183,20 @@ def _read_pdf(path: str, *, ocr: bool) -> DocumentText:
             page = pdf[index]
             try:
                 width, height = page.get_size()
-                lines = _pdfium_lines(page, index + 1, height)
+                lines, readable = _pdfium_lines(page, index + 1)
                 chars = sum(len(line.text.replace(" ", "")) for line in lines)
                 source = "text"
-                scanned = chars < MIN_TEXT_CHARS or (
-                    # A scan with a stamp of text on it ("Scanned with ...", a page number).
-                    chars < SCAN_STAMP_CHARS and _image_cover(page, width, height) > 0.5
+                scanned = (
+                    not readable
+                    or chars < MIN_TEXT_CHARS
+                    or (
+                        # A scan with a stamp of text on it ("Scanned with ...", a page number).
+                        chars < SCAN_STAMP_CHARS and _image_cover(page, width, height) > 0.5
+                    )
                 )
+                if not readable:
+                    # Noise from a font without a Unicode map helps no one: the page is a scan.
+                    lines, chars = [], 0
                 if scanned and ocr and ocr_done < OCR_MAX_PAGES:
                     ocr_lines = _ocr_pdf_page(page, index + 1, width)
                     ocr_done += 1
@@ -158,28 +224,39 @@ def _image_cover(page, width: float, height: float) -> float:
     return best
 
 
-def _pdfium_lines(page, number: int, page_height: float) -> list:
-    """Lines of a PDF page from PDFium's text runs and their boxes."""
+def _pdfium_lines(page, number: int) -> tuple[list, bool]:
+    """Lines of a PDF page from PDFium's characters, and whether its text layer is readable."""
     textpage = page.get_textpage()
     try:
-        segments = []
-        for i in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(i)
-            text = textpage.get_text_bounded(left, bottom, right, top)
-            text = text.replace("\r", " ").replace("\n", " ").replace("\x00", "")
-            if text.strip():
-                # PDF space has y upwards; layout wants it downwards like images.
-                segments.append(Segment(left, page_height - top, right, page_height - bottom, text))
-        return build_lines(segments, number)
+        found = read_chars(textpage, page, number)
     finally:
         textpage.close()
+    return found.lines, readable(found)
+
+
+def readable(found: PageChars) -> bool:
+    """False for a text layer a person could not read: glyphs without a Unicode map, private-use
+    or control characters, or hardly any word-like tokens (``!"#$%`` noise)."""
+    if found.drawn < MIN_TEXT_CHARS:
+        return True  # too little to judge; the scan test decides
+    if found.junk > UNREADABLE_SHARE * found.drawn:
+        return False
+    tokens = [t for line in found.lines for t in line.text.split()]
+    if len(tokens) < 5:
+        return True
+    wordlike = sum(1 for t in tokens if _WORDLIKE.search(t))
+    letters = sum(ch.isalnum() for t in tokens for ch in t)
+    # Glyphs without a Unicode map are read by their codes, which is right for some fonts:
+    # such a layer only has to look more like words.
+    need = 0.6 if found.unmapped > UNREADABLE_SHARE * found.drawn else 0.4
+    return wordlike >= need * len(tokens) and letters >= 0.5 * sum(len(t) for t in tokens)
 
 
 def _ocr_pdf_page(page, number: int, width_pt: float) -> list:
     """OCR a rendered PDF page; positions are mapped back to PDF points."""
     from . import ocr as ocr_mod
 
-    image = page.render(scale=OCR_DPI / 72).to_pil()
+    image = render_page(page, OCR_DPI, ocr_mod.MAX_SIDE)
     lines, width_px, _ = ocr_mod.ocr_image(image, number)
     factor = width_pt / width_px if width_px else 1.0
     for line in lines:
@@ -188,6 +265,11 @@ def _ocr_pdf_page(page, number: int, width_pt: float) -> list:
         for cell in line.cells:
             cell.x0 *= factor
             cell.x1 *= factor
+            cell.y0 *= factor
+            cell.y1 *= factor
+            for word in cell.words:
+                word.x0, word.y0 = word.x0 * factor, word.y0 * factor
+                word.x1, word.y1 = word.x1 * factor, word.y1 * factor
     return lines
 
 
