@@ -37,6 +37,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services import finalize, queueing, quota
+from app.services.notifications import outbox
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,8 @@ def recover_processing(doc_id: uuid.UUID, attempt: int, batch_id, reason: str) -
         return None
     _abandon_attempt(doc_id, attempt, f"The worker was lost ({reason}).")
     may_finalize = False
+    if outcome == D.FAILED:
+        outbox.document_failed(doc_id)
     if outcome == D.FAILED and batch_id is not None:
         may_finalize = finalize.bump(batch_id, D.FAILED)
     # Locks in the jobs' order: document, batch, then the usage row.
