@@ -447,3 +447,61 @@ def test_the_signature_is_hmac_sha256_of_timestamp_and_body():
     assert sig == "t=1700000000,v1=" + (
         __import__("hmac").new(b"whsec_abc", b'1700000000.{"a":1}', "sha256").hexdigest()
     )
+
+
+# -- the other events ----------------------------------------------------------------------------
+
+
+def test_a_finished_question_batch_sends_question_batch_finished(api, user, worker, receivers):
+    from tests.question_corpus import build_corpus
+    from tests.test_questions_api import csv_bytes, post_file
+
+    build_corpus(user)
+    rx = receivers()
+    created = add_endpoint(api, rx.url, ["question_batch.finished"])
+    resp = post_file(api, csv_bytes([["What is the total of invoice 42?", "a"]]), name="March")
+    batch_id = resp.get_json()["id"]
+    worker()
+    (req,) = rx.requests
+    event = verify(created["secret"], req["headers"], req["body"])
+    status = api.get(f"/api/v1/question-batches/{batch_id}").get_json()
+    status.pop("items")
+    data = dict(event["data"])
+    assert data.pop("url").endswith(f"/api/v1/question-batches/{batch_id}")
+    assert event["type"] == "question_batch.finished" and data == status
+    assert status["status"] == "completed"
+
+
+def test_cancelling_a_waiting_batch_sends_batch_finished_once(api, user, worker, receivers):
+    rx = receivers()
+    add_endpoint(api, rx.url)
+    batch, docs = pdf_batch(user, count=2)
+    assert api.post(f"/api/v1/batches/{batch.id}/cancel").status_code == 200
+    enqueue(docs)
+    worker()
+    run_periodic()
+    worker()
+    (event,) = rx.events()
+    assert event["data"]["status"] == "cancelled" and event["data"]["cancelled_count"] == 2
+
+
+def test_a_document_failed_by_the_sweeper_sends_document_failed(
+    app, api, user, worker, receivers, monkeypatch
+):
+    from app.models import Document, DocumentStatus
+
+    monkeypatch.setitem(app.config, "MAX_ATTEMPTS", 1)
+    rx = receivers()
+    add_endpoint(api, rx.url, ["document.failed", "batch.finished"])
+    _batch, (doc,) = pdf_batch(user, count=1)
+    db.session.execute(
+        sa.update(Document).values(status=DocumentStatus.PROCESSING, attempts=1)
+    )  # its worker was killed: no job is left
+    db.session.commit()
+    run_periodic()
+    worker()
+    types = sorted(e["type"] for e in rx.events())
+    assert types == ["batch.finished", "document.failed"]
+    failed = next(e for e in rx.events() if e["type"] == "document.failed")
+    assert failed["data"]["id"] == str(doc.id)
+    assert failed["data"]["error"]["code"] == "worker_lost"
