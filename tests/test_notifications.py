@@ -505,3 +505,31 @@ def test_a_document_failed_by_the_sweeper_sends_document_failed(
     failed = next(e for e in rx.events() if e["type"] == "document.failed")
     assert failed["data"]["id"] == str(doc.id)
     assert failed["data"]["error"]["code"] == "worker_lost"
+
+
+def test_a_batch_whose_every_file_fails_at_upload_sends_both_events(api, worker, receivers):
+    import io
+
+    rx = receivers()
+    created = add_endpoint(api, rx.url, ["batch.finished", "document.failed"])
+    r = api.post(
+        "/api/v1/batches",
+        data={
+            "files": [(io.BytesIO(corrupt_pdf()), "broken.pdf")],
+            "prompt_strategy": "global",
+            "global_prompt": "Extract the total",
+        },
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 202, r.get_json()
+    worker()
+    events = {e["type"]: e for e in rx.events()}
+    assert sorted(events) == ["batch.finished", "document.failed"]
+    assert events["batch.finished"]["data"]["status"] == "failed"
+    assert (
+        events["batch.finished"]["data"]["url"]
+        == f"http://localhost/api/v1/batches/{r.get_json()['id']}"
+    )
+    assert events["document.failed"]["data"]["filename"] == "broken.pdf"
+    for req in rx.requests:
+        verify(created["secret"], req["headers"], req["body"])

@@ -86,11 +86,15 @@ def _post(endpoint: WebhookEndpoint, event: NotificationEvent) -> tuple[int | No
     """Send the event; the status code and an error sentence (None when it was delivered)."""
     config = current_app.config
     body = event_body(event)
+    try:
+        secret = endpoints.decrypt_secret(endpoint.secret_encrypted)
+    except ValueError as exc:
+        return None, str(exc)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "IngestIO-Webhooks/1",
         "IngestIO-Event-Id": str(event.id),
-        "IngestIO-Signature": signature(endpoints.decrypt_secret(endpoint.secret_encrypted), body),
+        "IngestIO-Signature": signature(secret, body),
     }
     try:
         answer = addresses.post(
