@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from rq.job import Job
 
 from app.extensions import db, get_queue
-from app.models import BatchStatus, NotificationSend, WebhookEndpoint
+from app.models import Batch, BatchStatus, NotificationSend, WebhookEndpoint
 from app.services import sweeper
 from app.services.notifications import addresses, delivery, outbox
 from jobs.batches import run_periodic
@@ -353,6 +353,8 @@ def test_account_page_actions_on_another_users_endpoint_answer_404(api, auth):
         "ff02::1",
         "::ffff:127.0.0.1",
         "::ffff:10.0.0.1",
+        "2002:7f00:1::1",
+        "64:ff9b::a00:1",
     ],
 )
 def test_non_public_addresses_are_not_public(address):
@@ -533,3 +535,29 @@ def test_a_batch_whose_every_file_fails_at_upload_sends_both_events(api, worker,
     assert events["document.failed"]["data"]["filename"] == "broken.pdf"
     for req in rx.requests:
         verify(created["secret"], req["headers"], req["body"])
+
+
+def test_an_event_committed_while_redis_is_unreachable_is_sent_by_the_sweeper(
+    app, api, user, worker, receivers, monkeypatch
+):
+    """The enqueue after the commit really fails (a Redis that refuses connections); the event
+    stays in the outbox and the next sweep sends it."""
+    from redis import Redis
+    from rq import Queue
+
+    from tests.support.receivers import free_port
+
+    rx = receivers()
+    created = add_endpoint(api, rx.url)
+    dead = Redis(port=free_port(), socket_connect_timeout=1)
+    with monkeypatch.context() as m:
+        m.setattr(outbox, "get_queue", lambda name: Queue(name, connection=dead))
+        batch = finished_batch(user, worker)
+    db.session.expire_all()
+    assert db.session.get(Batch, batch.id).status == BatchStatus.COMPLETED
+    assert rx.requests == []
+    assert db.session.scalar(sa.select(NotificationSend.status)) == "pending"
+    assert run_periodic()["notifications_requeued"] == 1
+    worker()
+    (req,) = rx.requests
+    assert verify(created["secret"], req["headers"], req["body"])["data"]["id"] == str(batch.id)

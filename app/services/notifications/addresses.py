@@ -18,6 +18,7 @@ METADATA = frozenset(
     {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 )
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
 MAX_ANSWER_BYTES = 64 * 1024
 
 
@@ -35,8 +36,13 @@ class Answer:
 
 def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """True for a globally routable unicast address."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # IPv4 reached through IPv6 (mapped, 6to4, NAT64) is judged by its IPv4 address.
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return is_public(embedded)
     if ip in METADATA:
         return False
     if isinstance(ip, ipaddress.IPv4Address) and ip in CGNAT:
