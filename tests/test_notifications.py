@@ -561,3 +561,35 @@ def test_an_event_committed_while_redis_is_unreachable_is_sent_by_the_sweeper(
     worker()
     (req,) = rx.requests
     assert verify(created["secret"], req["headers"], req["body"])["data"]["id"] == str(batch.id)
+
+
+def test_a_worker_killed_while_delivering_is_covered_by_the_sweeper(
+    app, api, user, worker, receivers
+):
+    """A real `rq worker` is killed (SIGKILL) in the middle of a delivery; the next sweep finds
+    the send still pending with a dead job and a second worker delivers the same event."""
+    import signal
+
+    from tests.conftest import worker_env
+    from tests.support.pipeline import start_worker, stop_process, wait_for
+
+    rx = receivers(["hang", 200])
+    created = add_endpoint(api, rx.url, ["batch.finished"])
+    assert api.post(f"/api/v1/webhooks/{created['id']}/test").status_code == 202
+    proc = start_worker(worker_env(app), queues=("default",))
+    try:
+        wait_for(lambda: len(rx.requests) == 1, timeout=120, what="the first delivery attempt")
+    finally:
+        stop_process(proc, signal.SIGKILL)
+    db.session.expire_all()
+    send = db.session.scalar(sa.select(NotificationSend))
+    assert (send.status, send.attempts) == ("pending", 1)
+    db.session.execute(
+        sa.update(NotificationSend).values(next_attempt_at=datetime.now(UTC) - timedelta(hours=1))
+    )
+    db.session.commit()
+    assert run_periodic()["notifications_requeued"] == 1
+    worker()
+    first, second = (verify(created["secret"], r["headers"], r["body"]) for r in rx.requests)
+    assert first["id"] == second["id"] and second["type"] == "ping"
+    assert [(d["attempt"], d["status_code"]) for d in deliveries(api, created["id"])] == [(2, 200)]
