@@ -21,27 +21,11 @@ def sweep_question_batches() -> dict | None:
         return None
 
 
-def sweep_notifications() -> int | None:
-    """Enqueue notification sends whose job was lost; a failure there never stops the rest."""
-    try:
-        from app.services.notifications import outbox
-
-        return outbox.sweep()
-    except Exception:  # noqa: BLE001 - logged; documents and batches are swept already
-        db.session.rollback()
-        log.exception("sweeping notifications failed")
-        return None
-
-
 def run_periodic() -> dict:
     """Sweep lost documents, finalize what is left unfinalized; the figures are recorded."""
     report = sweeper.sweep()
     report.finalized = finalize.finalize_pending()
-    data = sweeper.record_last_run(
-        report,
-        questions=sweep_question_batches(),
-        notifications_requeued=sweep_notifications(),
-    )
+    data = sweeper.record_last_run(report, questions=sweep_question_batches())
     finalize.log_event("sweeper.ran", **{k: v for k, v in data.items() if k != "at"})
     return data
 
