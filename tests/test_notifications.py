@@ -194,7 +194,8 @@ def test_410_disables_the_endpoint_and_says_why(api, auth, user, worker, receive
     assert "410" in listed["disabled_reason"]
     finished_batch(user, worker)
     assert len(rx.requests) == 1  # nothing more is sent to it
-    assert api.post(f"/api/v1/webhooks/{created['id']}/test").status_code == 400
+    refused = api.post(f"/api/v1/webhooks/{created['id']}/test")
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "invalid_state"
     auth.login(user.email)
     page = auth.client.get("/account").get_data(as_text=True)
     assert "disabled" in page and "410 Gone" in page

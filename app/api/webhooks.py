@@ -4,7 +4,9 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from app.api import bp
+from app.errors import ApiError
 from app.extensions import db
+from app.models.enums import ErrorCode
 from app.services.notifications import endpoints
 
 
@@ -49,7 +51,11 @@ def test_webhook(webhook_id):
     """Send a `ping` event to the endpoint now (delivered by a worker)."""
     endpoint = endpoints.owned(current_user, webhook_id)
     if not endpoint.enabled:
-        raise endpoints.invalid("The endpoint is disabled: " + (endpoint.disabled_reason or ""))
+        raise ApiError(
+            409,
+            ErrorCode.INVALID_STATE,
+            "The endpoint is disabled: " + (endpoint.disabled_reason or ""),
+        )
     event_id = endpoints.send_ping(endpoint)
     db.session.commit()
     return _no_store(jsonify({"event_id": str(event_id), "type": "ping"})), 202
