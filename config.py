@@ -182,6 +182,26 @@ class Config:
     READY_WORKER_HEARTBEAT_SECONDS = env_int("READY_WORKER_HEARTBEAT_SECONDS", 480)
     # /readyz shows its checks to admins and to callers sending this as a Bearer token.
     READYZ_TOKEN = os.environ.get("READYZ_TOKEN", "")
+    # Links in notifications (e-mail, the `url` of webhook events); otherwise the address the
+    # user last used the account page at.
+    BASE_URL = os.environ.get("BASE_URL", "").rstrip("/")
+    # Webhooks: local receivers (http, private addresses) are allowed outside production.
+    WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", True)
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS") or 10)
+    WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+    # Seconds before each retry; the last one repeats. The default spreads 8 attempts over ~22 h.
+    WEBHOOK_RETRY_DELAYS = [
+        int(v)
+        for v in os.environ.get("WEBHOOK_RETRY_DELAYS", "60,300,900,3600,10800,21600,43200").split(
+            ","
+        )
+        if v.strip()
+    ]
+    WEBHOOK_MAX_ENDPOINTS = env_int("WEBHOOK_MAX_ENDPOINTS", 20)
+    # E-mail when a batch finishes: smtp://user:pass@host:587 (STARTTLS when offered) or
+    # smtps://...:465; unset means no mail.
+    MAIL_URL = os.environ.get("MAIL_URL", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "IngestIO <no-reply@localhost>")
     TESTING = False
 
 
@@ -205,6 +225,7 @@ class ProductionConfig(Config):
     PROXY_FIX_X_PROTO = env_int("PROXY_FIX_X_PROTO", 1)
     PREFERRED_URL_SCHEME = "https"
     LOG_JSON = env_bool("LOG_JSON", True)
+    WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
 
 
 class TestConfig(Config):

@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
 
     from app import models  # noqa: F401 - register the models with SQLAlchemy
     from app.auth import sessions
+    from app.services.notifications import outbox  # noqa: F401 - the outbox's session hooks
 
     # A session is logged in only while its login is live (app/auth/sessions.py).
     login_manager.user_loader(sessions.load_user)

@@ -24,6 +24,7 @@ MESSAGES = {
     ErrorCode.METHOD_NOT_ALLOWED: "This address does not accept that method.",
     ErrorCode.INTERNAL_ERROR: "Something went wrong on our side. It has been logged.",
     ErrorCode.SERVICE_UNAVAILABLE: "The service is temporarily unavailable.",
+    ErrorCode.INVALID_WEBHOOK: "The webhook endpoint is not valid.",
 }
 
 STATUS_CODES = {

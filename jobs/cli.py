@@ -38,7 +38,8 @@ def batches_sweep():
     click.echo(
         f"Swept in {report.duration_ms} ms: {len(report.requeued)} enqueued, "
         f"{len(report.reset)} reset, {len(report.failed)} failed, "
-        f"{report.retries_moved} retries moved to their queue."
+        f"{report.retries_moved} retries moved to their queue, "
+        f"{report.notifications_requeued} notifications enqueued again."
     )
 
 

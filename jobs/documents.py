@@ -68,6 +68,7 @@ from app.models import (
 from app.models.types import utcnow
 from app.services import finalize, prompts, quota
 from app.services.finalize import log_event
+from app.services.notifications import outbox
 from app.services.storage import get_storage
 from jobs import document_sql, in_app_context, limits
 from jobs.document_sql import Jsonb
@@ -594,6 +595,7 @@ class DocumentPipeline:
             )
             return
         self.close_attempt(JobStatus.FAILED, error_code=code, error_message=detail or message)
+        outbox.document_failed(self.document_id)
         may_finalize = self.batch_id is not None and finalize.bump(self.batch_id, D.FAILED)
         released = self.release()
         db.session.commit()

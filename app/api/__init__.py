@@ -26,4 +26,4 @@ def authenticate():
 
 limiter.limit(api_limit)(bp)
 
-from app.api import batches, documents, intake, questions, usage  # noqa: E402,F401
+from app.api import batches, documents, intake, questions, usage, webhooks  # noqa: E402,F401

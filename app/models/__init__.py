@@ -14,6 +14,13 @@ from app.models.enums import (
     Plan,
     PromptStrategy,
 )
+from app.models.notifications import (
+    NotificationEvent,
+    NotificationSend,
+    NotificationSetting,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from app.models.questions import DocumentPage, QuestionBatch, QuestionItem
 from app.models.states import IllegalTransition
 from app.models.user import ApiToken, User, UserSession
@@ -50,4 +57,9 @@ __all__ = [
     "Usage",
     "User",
     "UserSession",
+    "NotificationEvent",
+    "NotificationSend",
+    "NotificationSetting",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -72,6 +72,7 @@ class ErrorCode(StrEnum):
     FILE_MISSING = "file_missing"
     INVALID_SIGNATURE = "invalid_signature"
     WEBHOOK_NOT_CONFIGURED = "webhook_not_configured"
+    INVALID_WEBHOOK = "invalid_webhook"
 
 
 class AuditAction(StrEnum):

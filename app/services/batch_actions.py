@@ -29,6 +29,7 @@ from app.models import (
 from app.models.types import utcnow
 from app.services import queueing, quota
 from app.services.batch_queries import as_uuid
+from app.services.notifications import outbox
 from app.services.storage import get_storage
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,8 @@ def cancel_batch(batch_id, owner_id: uuid.UUID | None, actor_id: uuid.UUID | Non
     if moved != 1:
         db.session.rollback()
         raise InvalidState("The batch changed state while it was being cancelled; try again.")
+    if db.session.scalar(sa.select(Batch.completed_at).where(Batch.id == batch.id)) is not None:
+        outbox.batch_finished(batch.id)
     audit.record(
         AuditAction.BATCH_CANCELLED,
         user_id=actor_id or owner_id,

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Batch, BatchStatus, Document, DocumentStatus, states
 from app.models.types import utcnow
+from app.services.notifications import outbox
 
 log = logging.getLogger("ingestio.pipeline")
 
@@ -123,6 +124,7 @@ def _finalize_locked(batch_id: uuid.UUID) -> BatchStatus | None:
     ).rowcount
     if moved != 1:
         return None
+    outbox.batch_finished(batch_id)
     log_event(
         "batch.finalized",
         batch=batch_id,

@@ -40,12 +40,13 @@ from typing import BinaryIO
 
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Batch, Document, User
+from app.models import Batch, Document, User, states
 from app.models.audit import record
 from app.models.enums import AuditAction, BatchStatus, DocumentStatus, ErrorCode, PromptStrategy
 from app.models.types import new_id, utcnow
 from app.services import inputs, plans, queueing, quota
 from app.services.cleantext import has_control_chars
+from app.services.notifications import outbox
 from app.services.page_budget import CountBudget, budget_from
 from app.services.pdf import SNIFF_BYTES, PageCountError, count_pages, detect_file_type
 from app.services.storage import get_storage
@@ -497,8 +498,10 @@ def store_all(
                 pages=batch.total_pages,
                 prompt_strategy=prompts.strategy.value,
             )
+            outbox_intake(batch, documents)
         else:
             doc = documents[0]
+            outbox_intake(None, documents)
             record(
                 AuditAction.DOCUMENT_CREATED,
                 user_id=user.id,
@@ -516,6 +519,18 @@ def store_all(
                 storage.delete(key)
         raise
     return documents, timings
+
+
+def outbox_intake(batch: Batch | None, documents: list[Document]) -> None:
+    """Announce the documents that failed at intake, and a batch that is final already."""
+    failed = [d for d in documents if d.status == DocumentStatus.FAILED]
+    if not failed:
+        return
+    db.session.flush()
+    for doc in failed:
+        outbox.document_failed(doc.id)
+    if batch is not None and batch.status in states.BATCH_FINAL:
+        outbox.batch_finished(batch.id)
 
 
 def commit_without_expiring() -> None:

@@ -37,6 +37,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services import finalize, queueing, quota
+from app.services.notifications import outbox
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class SweepReport:
     reset: list[uuid.UUID] = field(default_factory=list)
     failed: list[uuid.UUID] = field(default_factory=list)
     retries_moved: int = 0
+    notifications_requeued: int = 0
     finalized: dict = field(default_factory=dict)
     duration_ms: int = 0
 
@@ -69,6 +71,7 @@ class SweepReport:
             "reset": len(self.reset),
             "failed": len(self.failed),
             "retries_moved": self.retries_moved,
+            "notifications_requeued": self.notifications_requeued,
             "finalized": len(self.finalized),
             "duration_ms": self.duration_ms,
         }
@@ -146,6 +149,8 @@ def recover_processing(doc_id: uuid.UUID, attempt: int, batch_id, reason: str) -
         return None
     _abandon_attempt(doc_id, attempt, f"The worker was lost ({reason}).")
     may_finalize = False
+    if outcome == D.FAILED:
+        outbox.document_failed(doc_id)
     if outcome == D.FAILED and batch_id is not None:
         may_finalize = finalize.bump(batch_id, D.FAILED)
     # Locks in the jobs' order: document, batch, then the usage row.
@@ -233,8 +238,19 @@ def sweep() -> SweepReport:
             report.requeued.append(row.id)
             finalize.log_event("document.requeued", batch=row.batch_id, document=row.id)
 
+    report.notifications_requeued = sweep_notifications()
     report.duration_ms = int((time.perf_counter() - started) * 1000)
     return report
+
+
+def sweep_notifications() -> int:
+    """Enqueue notifications whose delivery job was lost; a failure here never stops the sweep."""
+    try:
+        return outbox.sweep()
+    except Exception:  # noqa: BLE001 - logged; documents are swept already
+        db.session.rollback()
+        log.exception("sweeping notifications failed")
+        return 0
 
 
 def record_last_run(report: SweepReport, **more) -> dict:

@@ -1,0 +1,1 @@
+"""Notifications: webhook endpoints, the event outbox, signed delivery and e-mail."""
