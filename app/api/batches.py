@@ -4,9 +4,10 @@ from flask import Response, jsonify, request, stream_with_context
 from flask_login import current_user
 
 from app.api import bp
+from app.api.openapi import PAGE_PARAMS, documented, download, json_answer, no_content, query
 from app.errors import ApiError, not_found
 from app.extensions import db
-from app.models import AuditAction, ErrorCode
+from app.models import AuditAction, BatchStatus, ErrorCode
 from app.models.audit import record
 from app.services import batch_actions, batch_queries, exports
 from app.services.serializers import batch_json
@@ -38,6 +39,22 @@ def invalid_state(exc: batch_actions.InvalidState) -> ApiError:
 
 
 @bp.get("/batches")
+@documented(
+    "List your batches",
+    tag="Batches",
+    description="Newest first by default; filter by status, search by name, sort and page.",
+    params=(
+        query(
+            "status",
+            {"type": "string", "enum": [s.value for s in BatchStatus]},
+            "Only batches with this status.",
+        ),
+        query("q", {"type": "string"}, "Only batches whose name contains this text."),
+        query("sort", {"type": "string", "enum": list(batch_queries.SORTS)}, "Order."),
+        *PAGE_PARAMS,
+    ),
+    answers={200: json_answer("BatchList", "A page of batches, without their documents.")},
+)
 def batches_list():
     """The user's batches, newest first: ?status=&q=&sort=&page=&per_page=."""
     try:
@@ -74,6 +91,13 @@ def batches_list():
 
 
 @bp.post("/batches/<batch_id>/cancel")
+@documented(
+    "Cancel a batch",
+    tag="Batches",
+    description="Documents not started yet are cancelled; 409 when the batch is finished.",
+    answers={200: json_answer("BatchStatus", "The cancelled batch.")},
+    errors={409: [ErrorCode.INVALID_STATE]},
+)
 def batch_cancel(batch_id):
     """Cancel a queued or processing batch."""
     try:
@@ -86,6 +110,13 @@ def batch_cancel(batch_id):
 
 
 @bp.post("/batches/<batch_id>/retry")
+@documented(
+    "Retry the failed documents of a batch",
+    tag="Batches",
+    description="Queues the failed documents again; 409 when none failed.",
+    answers={200: json_answer("BatchStatus", "The batch, queued again.")},
+    errors={409: [ErrorCode.INVALID_STATE]},
+)
 def batch_retry(batch_id):
     """Queue the failed documents of a batch again."""
     try:
@@ -99,6 +130,12 @@ def batch_retry(batch_id):
 
 
 @bp.delete("/batches/<batch_id>")
+@documented(
+    "Delete a batch",
+    tag="Batches",
+    description="Deletes the batch with its documents, results and stored files.",
+    answers={204: no_content("Deleted.")},
+)
 def batch_delete(batch_id):
     """Delete a batch with its documents, results and stored files."""
     try:
@@ -109,6 +146,19 @@ def batch_delete(batch_id):
 
 
 @bp.get("/batches/<batch_id>/export")
+@documented(
+    "Export a batch's results",
+    tag="Batches",
+    params=(
+        query("format", {"type": "string", "enum": list(exports.FORMATS)}, "Default `json`."),
+        query(
+            "rows",
+            {"type": "string", "enum": list(exports.ROW_MODES)},
+            "One row per document (default) or per line item.",
+        ),
+    ),
+    answers={200: download("The results as a download.")},
+)
 def batch_export(batch_id):
     """The batch's results as a JSON, CSV or XLSX download (?format=&rows=document|item)."""
     fmt = (request.args.get("format") or "json").strip().lower()

@@ -5,6 +5,18 @@ from flask import current_app, jsonify, request, stream_with_context, url_for
 from flask_login import current_user
 
 from app.api import bp
+from app.api.openapi import (
+    CREATE_ERRORS,
+    IF_NONE_MATCH,
+    PAGE_PARAMS,
+    documented,
+    download,
+    json_answer,
+    multipart,
+    no_content,
+    not_modified,
+    query,
+)
 from app.errors import ApiError, not_found
 from app.extensions import db, limiter
 from app.models import BatchStatus, ErrorCode, audit
@@ -27,6 +39,11 @@ create_limit = limiter.shared_limit(
     deduct_when=lambda response: response.status_code in (202, 303),
     override_defaults=False,
 )
+
+QUESTION_FILE_ERRORS = {
+    **CREATE_ERRORS,
+    400: [*CREATE_ERRORS[400], ErrorCode.NO_FILES, ErrorCode.INVALID_FILE],
+}
 
 
 def read_upload() -> actions.Upload | None:
@@ -63,6 +80,15 @@ def create_and_enqueue(user, upload, scope, name):
 
 
 @bp.post("/question-batches")
+@documented(
+    "Create a question batch",
+    tag="Question batches",
+    description="Upload a CSV or XLSX of questions answered from your documents (one page of "
+    "quota each); rows with the same `chat_id` form one conversation.",
+    body=multipart("QuestionFile"),
+    answers={202: json_answer("QuestionBatchStatus", "Accepted and queued.", ("Location",))},
+    errors=QUESTION_FILE_ERRORS,
+)
 @create_limit
 def create_question_batch():
     """Upload a CSV or XLSX of questions: 202 with the batch's status JSON."""
@@ -75,6 +101,15 @@ def create_question_batch():
 
 
 @bp.post("/question-batches/preview")
+@documented(
+    "Check a question file",
+    tag="Question batches",
+    description="Reads the file and reports its first rows, its columns and every problem; "
+    "stores nothing and uses no quota.",
+    body=multipart("QuestionFile"),
+    answers={200: json_answer("QuestionPreview", "What the file holds.")},
+    errors=QUESTION_FILE_ERRORS,
+)
 def preview_question_batch():
     """Check a file without storing anything: the first rows, the columns and every problem."""
     result = actions.preview(current_user, read_upload(), request.form.get("scope"))
@@ -84,6 +119,20 @@ def preview_question_batch():
 
 
 @bp.get("/question-batches")
+@documented(
+    "List your question batches",
+    tag="Question batches",
+    params=(
+        query(
+            "status",
+            {"type": "string", "enum": [s.value for s in BatchStatus]},
+            "Only batches with this status.",
+        ),
+        query("q", {"type": "string"}, "Only batches whose name contains this text."),
+        *PAGE_PARAMS,
+    ),
+    answers={200: json_answer("QuestionBatchList", "A page of question batches, without rows.")},
+)
 def question_batches():
     """The user's question batches, newest first (?status=&q=&page=&per_page=)."""
     try:
@@ -109,6 +158,15 @@ def question_batches():
 
 
 @bp.get("/question-batches/<batch_id>")
+@documented(
+    "Status of a question batch",
+    tag="Question batches",
+    params=(IF_NONE_MATCH,),
+    answers={
+        200: json_answer("QuestionBatchStatus", "The batch with every row.", ("ETag",)),
+        304: not_modified(),
+    },
+)
 def question_batch(batch_id):
     """The status JSON with every row; ETag, and 304 on If-None-Match."""
     snap = actions.snapshot(current_user.id, batch_id)
@@ -125,6 +183,13 @@ def question_batch(batch_id):
 
 
 @bp.post("/question-batches/<batch_id>/cancel")
+@documented(
+    "Cancel a question batch",
+    tag="Question batches",
+    description="Rows not started yet are cancelled; 409 when the batch is finished.",
+    answers={200: json_answer("QuestionBatchStatus", "The cancelled batch.")},
+    errors={409: [ErrorCode.INVALID_STATE]},
+)
 def cancel_question_batch(batch_id):
     """Cancel the rows not started yet; 409 when the batch is finished."""
     batch = owned_or_404(batch_id)
@@ -134,6 +199,13 @@ def cancel_question_batch(batch_id):
 
 
 @bp.post("/question-batches/<batch_id>/retry")
+@documented(
+    "Retry the failed rows of a question batch",
+    tag="Question batches",
+    description="Queues the failed rows again; 409 when none failed.",
+    answers={200: json_answer("QuestionBatchStatus", "The batch, queued again.")},
+    errors={409: [ErrorCode.INVALID_STATE]},
+)
 def retry_question_batch(batch_id):
     """Queue the failed rows again; 409 when none failed."""
     batch = owned_or_404(batch_id)
@@ -144,6 +216,9 @@ def retry_question_batch(batch_id):
 
 
 @bp.delete("/question-batches/<batch_id>")
+@documented(
+    "Delete a question batch", tag="Question batches", answers={204: no_content("Deleted.")}
+)
 def delete_question_batch(batch_id):
     """Delete the batch and its rows."""
     batch = owned_or_404(batch_id)
@@ -153,6 +228,13 @@ def delete_question_batch(batch_id):
 
 
 @bp.get("/question-batches/<batch_id>/export")
+@documented(
+    "Export a question batch's answers",
+    tag="Question batches",
+    description="The uploaded columns plus `answer`, `sources`, `status` and `error`.",
+    params=(query("format", {"type": "string", "enum": list(exports.FORMATS)}, "Default `csv`."),),
+    answers={200: download("The answers as a download.")},
+)
 def export_question_batch(batch_id):
     """The uploaded columns plus answer, sources, status and error as JSON, CSV or XLSX."""
     batch = owned_or_404(batch_id)
