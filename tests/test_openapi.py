@@ -191,3 +191,42 @@ def test_the_docs_page_lists_every_route_from_local_assets_only(client, db, doc)
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
     for url in re.findall(r'(?:src|href)="([^"]+)"', html):
         assert not re.match(r"(https?:)?//", url), url
+
+
+@pytest.mark.parametrize("path", ["/api/v1/batches", "/api/v1/question-batches"])
+def test_a_nul_character_in_a_search_is_400_not_a_server_error(api, path):
+    resp = api.get(f"{path}?q=inv%00oice")
+    assert resp.status_code == 400
+    assert resp.get_json()["error"]["code"] == "bad_request"
+
+
+@pytest.mark.parametrize("query", ["page=0", "per_page=0", "page=-2", "per_page=x"])
+def test_question_batch_pages_are_positive_whole_numbers_like_batch_pages(api, query):
+    resp = api.get(f"/api/v1/question-batches?{query}")
+    assert resp.status_code == 400
+    assert resp.get_json()["error"]["code"] == "bad_request"
+
+
+def test_the_preview_address_is_not_taken_for_a_question_batch_id(api):
+    resp = api.get("/api/v1/question-batches/preview")
+    assert resp.status_code == 405
+    assert resp.get_json()["error"]["code"] == "method_not_allowed"
+    options = api.options("/api/v1/question-batches/preview")
+    assert set(options.headers["Allow"].split(", ")) == {"POST", "OPTIONS"}
+
+
+def test_a_question_file_field_sent_twice_is_refused(api, db):
+    resp = api.post(
+        "/api/v1/question-batches/preview",
+        data={
+            "file": (io.BytesIO(csv_bytes([["What is the total?", ""]])), "q.csv"),
+            "scope": ["all", "all"],
+        },
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 400
+    assert resp.get_json()["error"] == {
+        "code": "bad_request",
+        "message": "Send the field scope once.",
+        "details": {"field": "scope"},
+    }

@@ -33,6 +33,16 @@ def int_arg(name: str, default: int) -> int:
     return value
 
 
+def text_arg(name: str) -> str | None:
+    """A free-text query argument; 400 bad_request for a NUL character, which no text holds."""
+    value = request.args.get(name)
+    if value is not None and "\x00" in value:
+        raise ApiError(
+            400, ErrorCode.BAD_REQUEST, f"{name} contains a NUL character.", {name: "NUL character"}
+        )
+    return value
+
+
 def invalid_state(exc: batch_actions.InvalidState) -> ApiError:
     """The 409 answer for an action that does not fit the current state."""
     return ApiError(409, ErrorCode.INVALID_STATE, exc.message)
@@ -46,11 +56,15 @@ def invalid_state(exc: batch_actions.InvalidState) -> ApiError:
     params=(
         query(
             "status",
-            {"type": "string", "enum": [s.value for s in BatchStatus]},
-            "Only batches with this status.",
+            {"type": "string", "enum": ["", *[s.value for s in BatchStatus]]},
+            "Only batches with this status (empty: all).",
         ),
         query("q", {"type": "string"}, "Only batches whose name contains this text."),
-        query("sort", {"type": "string", "enum": list(batch_queries.SORTS)}, "Order."),
+        query(
+            "sort",
+            {"type": "string", "enum": ["", *batch_queries.SORTS]},
+            f"Order (empty: {batch_queries.DEFAULT_SORT}).",
+        ),
         *PAGE_PARAMS,
     ),
     answers={200: json_answer("BatchList", "A page of batches, without their documents.")},
@@ -74,7 +88,7 @@ def batches_list():
     page = batch_queries.list_batches(
         current_user.id,
         status=status,
-        q=request.args.get("q"),
+        q=text_arg("q"),
         sort=sort,
         page=int_arg("page", 1),
         per_page=int_arg("per_page", batch_queries.DEFAULT_PER_PAGE),
@@ -150,10 +164,10 @@ def batch_delete(batch_id):
     "Export a batch's results",
     tag="Batches",
     params=(
-        query("format", {"type": "string", "enum": list(exports.FORMATS)}, "Default `json`."),
+        query("format", {"type": "string", "enum": ["", *exports.FORMATS]}, "Default `json`."),
         query(
             "rows",
-            {"type": "string", "enum": list(exports.ROW_MODES)},
+            {"type": "string", "enum": ["", *exports.ROW_MODES]},
             "One row per document (default) or per line item.",
         ),
     ),

@@ -4,7 +4,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from app.api import bp
-from app.api.openapi import CREATE_ERRORS, documented, json_answer, multipart
+from app.api.openapi import CREATE_ERRORS, documented, json_answer, links_to, multipart
 from app.errors import error_response
 from app.models import ErrorCode
 from app.services import intake, serializers
@@ -34,7 +34,21 @@ def request_uploads(*names: str) -> list[intake.Upload]:
     description="Upload files with what to extract; the batch is queued and processed in the "
     "background. Poll its status at the `Location`.",
     body=multipart("BatchCreate"),
-    answers={202: json_answer("BatchStatus", "Accepted and queued.", ("Location",))},
+    answers={
+        202: json_answer(
+            "BatchStatus",
+            "Accepted and queued.",
+            ("Location",),
+            links_to(
+                "batch_id",
+                GetBatch="batch_status",
+                CancelBatch="batch_cancel",
+                RetryBatch="batch_retry",
+                ExportBatch="batch_export",
+                DeleteBatch="batch_delete",
+            ),
+        )
+    },
     errors=INTAKE_ERRORS,
 )
 @limit_creations
@@ -59,7 +73,16 @@ def create_batch():
     tag="Documents",
     description="One file without a batch (also accepted as `files`); same fields as a batch.",
     body=multipart("DocumentCreate"),
-    answers={202: json_answer("Document", "Accepted and queued.", ("Location",))},
+    answers={
+        202: json_answer(
+            "Document",
+            "Accepted and queued.",
+            ("Location",),
+            links_to(
+                "document_id", GetDocument="document_status", DeleteDocument="document_delete"
+            ),
+        )
+    },
     errors=INTAKE_ERRORS,
 )
 @limit_creations

@@ -85,6 +85,18 @@ def json_answer(schema: str, description: str, headers: tuple[str, ...] = (), li
     return Answer(description, {"application/json": {"schema": ref(schema)}}, headers, links)
 
 
+def links_to(parameter: str, **operations: str) -> dict:
+    """Links from a created resource's answer to the operations that take its id.
+
+    `links_to("batch_id", GetBatch="batch_status")` lets clients and tools follow the answer's
+    `id` to the operation whose operationId (the view's name) is `batch_status`.
+    """
+    return {
+        name: {"operationId": operation_id, "parameters": {parameter: "$response.body#/id"}}
+        for name, operation_id in operations.items()
+    }
+
+
 def no_content(description: str) -> Answer:
     return Answer(description)
 
@@ -135,7 +147,11 @@ IF_NONE_MATCH = Param(
 )
 PAGE_PARAMS = (
     query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
-    query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Items per page."),
+    query(
+        "per_page",
+        {"type": "integer", "minimum": 1},
+        "Items per page (20 by default; more than 100 is answered with 100).",
+    ),
 )
 
 # What a create request may be refused with, besides the answers every route has.
@@ -242,7 +258,7 @@ def path_parameter(name: str, converter: str) -> dict:
     """A path parameter: an id of ours is a UUID, an int converter an integer."""
     if converter == "IntegerConverter":
         schema = {"type": "integer", "minimum": 0}
-    elif name == "id" or name.endswith("_id"):
+    elif converter == "UUIDConverter" or name == "id" or name.endswith("_id"):
         schema = {"type": "string", "format": "uuid"}
     else:
         schema = {"type": "string"}

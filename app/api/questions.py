@@ -5,6 +5,7 @@ from flask import current_app, jsonify, request, stream_with_context, url_for
 from flask_login import current_user
 
 from app.api import bp
+from app.api.batches import int_arg, text_arg
 from app.api.openapi import (
     CREATE_ERRORS,
     IF_NONE_MATCH,
@@ -12,6 +13,7 @@ from app.api.openapi import (
     documented,
     download,
     json_answer,
+    links_to,
     multipart,
     no_content,
     not_modified,
@@ -46,8 +48,21 @@ QUESTION_FILE_ERRORS = {
 }
 
 
+def single(name: str) -> None:
+    """A field sent more than once is ambiguous: 400 bad_request rather than a guess."""
+    if len(request.form.getlist(name)) + len(request.files.getlist(name)) > 1:
+        raise ApiError(400, ErrorCode.BAD_REQUEST, f"Send the field {name} once.", {"field": name})
+
+
+def form_value(name: str) -> str | None:
+    """A single-valued form field."""
+    single(name)
+    return request.form.get(name)
+
+
 def read_upload() -> actions.Upload | None:
     """The multipart `file` field, read with the per-file size cap."""
+    single("file")
     storage = request.files.get("file")
     if storage is None:
         return None
@@ -85,16 +100,28 @@ def create_and_enqueue(user, upload, scope, name):
     tag="Question batches",
     description="Upload a CSV or XLSX of questions answered from your documents (one page of "
     "quota each); rows with the same `chat_id` form one conversation.",
-    body=multipart("QuestionFile"),
-    answers={202: json_answer("QuestionBatchStatus", "Accepted and queued.", ("Location",))},
+    body=multipart("QuestionBatchCreate"),
+    answers={
+        202: json_answer(
+            "QuestionBatchStatus",
+            "Accepted and queued.",
+            ("Location",),
+            links_to(
+                "batch_id",
+                GetQuestionBatch="question_batch",
+                CancelQuestionBatch="cancel_question_batch",
+                RetryQuestionBatch="retry_question_batch",
+                ExportQuestionBatch="export_question_batch",
+                DeleteQuestionBatch="delete_question_batch",
+            ),
+        )
+    },
     errors=QUESTION_FILE_ERRORS,
 )
 @create_limit
 def create_question_batch():
     """Upload a CSV or XLSX of questions: 202 with the batch's status JSON."""
-    batch = create_and_enqueue(
-        current_user, read_upload(), request.form.get("scope"), request.form.get("name")
-    )
+    batch = create_and_enqueue(current_user, read_upload(), form_value("scope"), form_value("name"))
     resp = status_response(batch, 202)
     resp.headers["Location"] = url_for("api.question_batch", batch_id=batch.id)
     return resp
@@ -112,7 +139,7 @@ def create_question_batch():
 )
 def preview_question_batch():
     """Check a file without storing anything: the first rows, the columns and every problem."""
-    result = actions.preview(current_user, read_upload(), request.form.get("scope"))
+    result = actions.preview(current_user, read_upload(), form_value("scope"))
     resp = jsonify(result)
     resp.headers["Cache-Control"] = "no-store"
     return resp
@@ -125,8 +152,8 @@ def preview_question_batch():
     params=(
         query(
             "status",
-            {"type": "string", "enum": [s.value for s in BatchStatus]},
-            "Only batches with this status.",
+            {"type": "string", "enum": ["", *[s.value for s in BatchStatus]]},
+            "Only batches with this status (empty: all).",
         ),
         query("q", {"type": "string"}, "Only batches whose name contains this text."),
         *PAGE_PARAMS,
@@ -139,11 +166,13 @@ def question_batches():
         status = request.args.get("status") or None
         if status:
             BatchStatus(status)
-        page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", actions.DEFAULT_PER_PAGE))
-    except ValueError as exc:
-        raise ApiError(400, ErrorCode.BAD_REQUEST, "Unknown status or bad page number.") from exc
-    result = actions.list_batches(current_user.id, status, request.args.get("q"), page, per_page)
+    except ValueError:
+        raise ApiError(
+            400, ErrorCode.BAD_REQUEST, "Unknown status filter.", {"status": "unknown value"}
+        ) from None
+    page = int_arg("page", 1)
+    per_page = int_arg("per_page", actions.DEFAULT_PER_PAGE)
+    result = actions.list_batches(current_user.id, status, text_arg("q"), page, per_page)
     resp = jsonify(
         {
             "question_batches": [actions.batch_json(b) for b in result.items],
@@ -157,7 +186,7 @@ def question_batches():
     return resp
 
 
-@bp.get("/question-batches/<batch_id>")
+@bp.get("/question-batches/<uuid:batch_id>")
 @documented(
     "Status of a question batch",
     tag="Question batches",
@@ -182,7 +211,7 @@ def question_batch(batch_id):
     return resp
 
 
-@bp.post("/question-batches/<batch_id>/cancel")
+@bp.post("/question-batches/<uuid:batch_id>/cancel")
 @documented(
     "Cancel a question batch",
     tag="Question batches",
@@ -198,7 +227,7 @@ def cancel_question_batch(batch_id):
     return status_response(batch)
 
 
-@bp.post("/question-batches/<batch_id>/retry")
+@bp.post("/question-batches/<uuid:batch_id>/retry")
 @documented(
     "Retry the failed rows of a question batch",
     tag="Question batches",
@@ -215,7 +244,7 @@ def retry_question_batch(batch_id):
     return status_response(batch)
 
 
-@bp.delete("/question-batches/<batch_id>")
+@bp.delete("/question-batches/<uuid:batch_id>")
 @documented(
     "Delete a question batch", tag="Question batches", answers={204: no_content("Deleted.")}
 )
@@ -227,12 +256,12 @@ def delete_question_batch(batch_id):
     return "", 204
 
 
-@bp.get("/question-batches/<batch_id>/export")
+@bp.get("/question-batches/<uuid:batch_id>/export")
 @documented(
     "Export a question batch's answers",
     tag="Question batches",
     description="The uploaded columns plus `answer`, `sources`, `status` and `error`.",
-    params=(query("format", {"type": "string", "enum": list(exports.FORMATS)}, "Default `csv`."),),
+    params=(query("format", {"type": "string", "enum": ["", *exports.FORMATS]}, "Default `csv`."),),
     answers={200: download("The answers as a download.")},
 )
 def export_question_batch(batch_id):

@@ -41,6 +41,19 @@ PAGE = {
     "total": COUNT,
 }
 
+QUESTION_FILE = {
+    "file": {
+        "type": "string",
+        "format": "binary",
+        "description": "CSV (UTF-8, header row) or XLSX with a `question` column, "
+        "optionally `chat_id` and `document`.",
+    },
+    "scope": {
+        "type": "string",
+        "description": "`all` (default) or the id of one of your batches.",
+    },
+}
+
 SCHEMAS: dict[str, dict] = {
     "Error": obj(
         {
@@ -265,20 +278,8 @@ SCHEMAS: dict[str, dict] = {
         },
         required=["file"],
     ),
-    "QuestionFile": obj(
-        {
-            "file": {
-                "type": "string",
-                "format": "binary",
-                "description": "CSV (UTF-8, header row) or XLSX with a `question` column, "
-                "optionally `chat_id` and `document`.",
-            },
-            "scope": {
-                "type": "string",
-                "description": "`all` (default) or the id of one of your batches.",
-            },
-            "name": {"type": "string", "maxLength": 200},
-        },
-        required=["file"],
+    "QuestionFile": obj(QUESTION_FILE, required=["file"]),
+    "QuestionBatchCreate": obj(
+        {**QUESTION_FILE, "name": {"type": "string", "maxLength": 200}}, required=["file"]
     ),
 }
