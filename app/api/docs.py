@@ -4,7 +4,10 @@ Both are public: the document describes the API, not anyone's data. The docs pag
 the server from the document (no script, no outside asset).
 """
 
+import re
+
 from flask import Blueprint, current_app, jsonify, render_template
+from markupsafe import Markup, escape
 
 from app.api import openapi
 from app.extensions import csrf
@@ -38,6 +41,11 @@ def openapi_json():
     return resp
 
 
+def codify(text: str) -> Markup:
+    """Text with its `backquoted` parts shown as code, everything else escaped."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text or ""))))
+
+
 def schema_name(schema: dict) -> str | None:
     """The shared schema a `$ref` names."""
     target = schema.get("$ref", "")
@@ -65,7 +73,7 @@ def type_text(schema: dict) -> str:
     if "format" in schema:
         text += f" ({schema['format']})"
     if "enum" in schema:
-        text += ": " + " | ".join(str(v) for v in schema["enum"])
+        text += ": " + " | ".join(str(v) if v != "" else '""' for v in schema["enum"])
     return text
 
 
@@ -154,5 +162,5 @@ def reference():
         for name, s in schemas.items()
     ]
     return render_template(
-        "api/docs.html", doc=doc, operations=operations(doc), shapes=shapes, type_text=type_text
+        "api/docs.html", doc=doc, operations=operations(doc), shapes=shapes, codify=codify
     )
