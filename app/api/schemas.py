@@ -54,6 +54,21 @@ QUESTION_FILE = {
     },
 }
 
+PROMPT_FIELDS = {
+    "prompt_strategy": {
+        "type": "string",
+        "enum": [s.value for s in PromptStrategy],
+        "default": PromptStrategy.GLOBAL.value,
+        "description": "`global`: one prompt for every file; `per_document`: a prompt per file; "
+        "`auto`: the document type is detected and its usual fields extracted.",
+    },
+    "global_prompt": {
+        "type": "string",
+        "description": "What to extract from every file: required for `global` (at most "
+        "MAX_PROMPT_CHARS characters, 4000 by default).",
+    },
+}
+
 SCHEMAS: dict[str, dict] = {
     "Error": obj(
         {
@@ -250,31 +265,24 @@ SCHEMAS: dict[str, dict] = {
                 "description": "PDF or image files, one part per file.",
             },
             "name": {"type": "string", "maxLength": 200},
-            "prompt_strategy": {
-                "type": "string",
-                "enum": [s.value for s in PromptStrategy],
-                "default": PromptStrategy.GLOBAL.value,
-            },
-            "global_prompt": {
-                "type": "string",
-                "description": "What to extract from every file (required for `global`).",
-            },
+            "description": {"type": "string", "maxLength": 2000},
+            **PROMPT_FIELDS,
             "per_document_prompts": {
                 "type": "string",
-                "description": "JSON object filename → prompt (required for `per_document`).",
+                "description": "JSON object filename → prompt: required for `per_document`, "
+                "with a non-empty prompt for every file.",
             },
         },
         required=["files"],
     ),
     "DocumentCreate": obj(
         {
-            "file": {"type": "string", "format": "binary", "description": "One PDF or image."},
-            "global_prompt": {"type": "string", "description": "What to extract."},
-            "prompt_strategy": {
+            "file": {
                 "type": "string",
-                "enum": [s.value for s in PromptStrategy],
-                "default": PromptStrategy.GLOBAL.value,
+                "format": "binary",
+                "description": "One PDF or image (also accepted as `files`).",
             },
+            **PROMPT_FIELDS,
         },
         required=["file"],
     ),
