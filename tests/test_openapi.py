@@ -71,6 +71,8 @@ def test_every_api_route_in_the_url_map_is_in_the_document(app, doc):
             assert operation is not None, f"{method} {path} is not documented"
             assert operation["summary"] and operation["responses"]
     assert openapi.undocumented(app) == []
+    ids = [op["operationId"] for item in doc["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids))
 
 
 def test_a_new_route_without_a_description_is_named(app):
@@ -188,6 +190,7 @@ def test_the_docs_page_lists_every_route_from_local_assets_only(client, db, doc)
         for operation in item.values():
             assert operation["summary"].replace("'", "&#39;") in html
     assert "/api/v1/openapi.json" in html and "Retry-After" in html and "file_too_large" in html
+    assert 'href="/api/docs"' in client.get("/").get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
     for url in re.findall(r'(?:src|href)="([^"]+)"', html):
         assert not re.match(r"(https?:)?//", url), url
