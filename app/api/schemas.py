@@ -117,18 +117,46 @@ SCHEMAS: dict[str, dict] = {
                     "created_at": TIME,
                     "updated_at": TIME,
                     "completed_at": nullable(TIME),
-                    "result": nullable(
-                        {
-                            "type": "object",
-                            "description": "The extraction result once completed: document "
-                            "type, fields with value, confidence and source page, line items.",
-                        }
-                    ),
+                    "result": nullable(ref("Result")),
                 }
             ),
         ],
         "description": "A document with its result once completed.",
     },
+    "Result": obj(
+        {
+            "document_type": nullable(TEXT),
+            "data": {
+                "type": "object",
+                "description": "Each requested field's value, typed (ISO dates, decimal amounts).",
+            },
+            "fields": {
+                "type": "object",
+                "additionalProperties": ref("ResultField"),
+                "description": "Each requested field with where it was found.",
+            },
+            "line_items": {"type": "array", "items": {"type": "object"}},
+            "meta": obj(
+                {
+                    "provider": TEXT,
+                    "model": nullable(TEXT),
+                    "pages": nullable(COUNT),
+                    "duration_ms": nullable(COUNT),
+                },
+                required=["provider"],
+            ),
+        },
+        description="What was extracted from a completed document.",
+    ),
+    "ResultField": obj(
+        {
+            "value": {"description": "The value, typed; null when not found."},
+            "confidence": nullable({"type": "number", "minimum": 0, "maximum": 1}),
+            "page": nullable({"type": "integer", "minimum": 1}),
+            "source_text": nullable(TEXT),
+        },
+        required=["value"],
+    ),
     "Batch": obj(
         {
             "id": UUID,
