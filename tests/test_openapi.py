@@ -86,6 +86,33 @@ def test_a_new_route_without_a_description_is_named(app):
     assert list(built["paths"]) == ["/api/v1/usage"]
 
 
+def test_one_entry_documents_a_json_route_with_its_own_codes(app):
+    from flask import Flask
+
+    @openapi.documented(
+        "Register a webhook endpoint",
+        tag="Webhooks",
+        body=openapi.json_body("WebhookCreate"),
+        answers={201: openapi.json_answer("WebhookCreated", "Registered.", ("Location",))},
+        errors={400: ["invalid_webhook"]},
+    )
+    def create_webhook():
+        return ""
+
+    other = Flask(__name__)
+    other.add_url_rule("/api/v1/webhooks", "api.create_webhook", create_webhook, methods=["POST"])
+    built = openapi.build(other)
+    validate(built)
+    operation = built["paths"]["/api/v1/webhooks"]["post"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/WebhookCreate"
+    }
+    assert operation["responses"]["201"]["headers"]["Location"]
+    assert "invalid_webhook" in operation["responses"]["400"]["description"]
+    assert "csrf_failed" in operation["responses"]["400"]["description"]
+    assert set(operation["responses"]) == {"201", "400", "401", "429"}
+
+
 def test_shared_answers_are_on_every_route(doc):
     for path, item in doc["paths"].items():
         for method, operation in item.items():

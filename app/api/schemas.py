@@ -41,6 +41,8 @@ PAGE = {
     "total": COUNT,
 }
 
+WEBHOOK_EVENTS = ["batch.finished", "document.failed", "question_batch.finished", "ping"]
+
 QUESTION_FILE = {
     "file": {
         "type": "string",
@@ -284,6 +286,62 @@ SCHEMAS: dict[str, dict] = {
             "warnings": {"type": "array", "items": TEXT},
         },
         description="What a question file holds and every problem found; nothing is stored.",
+    ),
+    "Webhook": obj(
+        {
+            "id": UUID,
+            "url": {"type": "string", "format": "uri"},
+            "events": {"type": "array", "items": {"type": "string", "examples": WEBHOOK_EVENTS}},
+            "description": nullable(TEXT),
+            "enabled": {"type": "boolean"},
+            "created_at": TIME,
+        },
+        description="A webhook endpoint (its secret is shown only when it is created).",
+    ),
+    "WebhookCreated": {
+        "allOf": [
+            ref("Webhook"),
+            obj(
+                {
+                    "secret": {
+                        "type": "string",
+                        "pattern": "^whsec_",
+                        "description": "Key of the `IngestIO-Signature` HMAC; shown only here.",
+                    }
+                }
+            ),
+        ],
+        "description": "A new webhook endpoint with its signing secret.",
+    },
+    "WebhookList": obj({"webhooks": {"type": "array", "items": ref("Webhook")}}),
+    "WebhookCreate": obj(
+        {
+            "url": {"type": "string", "description": "Where events are POSTed."},
+            "events": {
+                "type": "array",
+                "items": {"type": "string", "examples": WEBHOOK_EVENTS},
+                "description": "Events to send: " + ", ".join(WEBHOOK_EVENTS) + ".",
+            },
+            "description": {"type": "string"},
+        },
+        required=["url", "events"],
+    ),
+    "WebhookDelivery": obj(
+        {
+            "id": TEXT,
+            "event_id": TEXT,
+            "type": TEXT,
+            "attempt": {"type": "integer", "minimum": 1},
+            "status_code": nullable({"type": "integer"}),
+            "error": nullable(TEXT),
+            "created_at": TIME,
+            "delivered_at": nullable(TIME),
+        },
+        description="One attempt to deliver an event.",
+    ),
+    "WebhookDeliveryList": obj(
+        {"deliveries": {"type": "array", "items": ref("WebhookDelivery")}},
+        description="The last 100 attempts, newest first.",
     ),
     "BatchCreate": obj(
         {
