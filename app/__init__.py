@@ -114,6 +114,9 @@ def register_blueprints(app: Flask) -> None:
     from app.api.status import bp as api_status_bp
 
     app.register_blueprint(api_status_bp)
+    from app.api.docs import bp as api_docs_bp
+
+    app.register_blueprint(api_docs_bp)
     app.register_blueprint(billing_bp)
 
     from app.batches import bp as batches_bp

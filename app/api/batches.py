@@ -4,9 +4,10 @@ from flask import Response, jsonify, request, stream_with_context
 from flask_login import current_user
 
 from app.api import bp
+from app.api.openapi import PAGE_PARAMS, documented, download, json_answer, no_content, query
 from app.errors import ApiError, not_found
 from app.extensions import db
-from app.models import AuditAction, ErrorCode
+from app.models import AuditAction, BatchStatus, ErrorCode
 from app.models.audit import record
 from app.services import batch_actions, batch_queries, exports
 from app.services.serializers import batch_json
@@ -32,12 +33,42 @@ def int_arg(name: str, default: int) -> int:
     return value
 
 
+def text_arg(name: str) -> str | None:
+    """A free-text query argument; 400 bad_request for a NUL character, which no text holds."""
+    value = request.args.get(name)
+    if value is not None and "\x00" in value:
+        raise ApiError(
+            400, ErrorCode.BAD_REQUEST, f"{name} contains a NUL character.", {name: "NUL character"}
+        )
+    return value
+
+
 def invalid_state(exc: batch_actions.InvalidState) -> ApiError:
     """The 409 answer for an action that does not fit the current state."""
     return ApiError(409, ErrorCode.INVALID_STATE, exc.message)
 
 
 @bp.get("/batches")
+@documented(
+    "List your batches",
+    tag="Batches",
+    description="Newest first by default; filter by status, search by name, sort and page.",
+    params=(
+        query(
+            "status",
+            {"type": "string", "enum": ["", *[s.value for s in BatchStatus]]},
+            "Only batches with this status (empty: all).",
+        ),
+        query("q", {"type": "string"}, "Only batches whose name contains this text."),
+        query(
+            "sort",
+            {"type": "string", "enum": ["", *batch_queries.SORTS]},
+            f"Order (empty: {batch_queries.DEFAULT_SORT}).",
+        ),
+        *PAGE_PARAMS,
+    ),
+    answers={200: json_answer("BatchList", "A page of batches, without their documents.")},
+)
 def batches_list():
     """The user's batches, newest first: ?status=&q=&sort=&page=&per_page=."""
     try:
@@ -57,7 +88,7 @@ def batches_list():
     page = batch_queries.list_batches(
         current_user.id,
         status=status,
-        q=request.args.get("q"),
+        q=text_arg("q"),
         sort=sort,
         page=int_arg("page", 1),
         per_page=int_arg("per_page", batch_queries.DEFAULT_PER_PAGE),
@@ -74,6 +105,13 @@ def batches_list():
 
 
 @bp.post("/batches/<batch_id>/cancel")
+@documented(
+    "Cancel a batch",
+    tag="Batches",
+    description="Documents not started yet are cancelled; 409 when the batch is finished.",
+    answers={200: json_answer("BatchStatus", "The cancelled batch.")},
+    errors={409: [ErrorCode.INVALID_STATE]},
+)
 def batch_cancel(batch_id):
     """Cancel a queued or processing batch."""
     try:
@@ -86,6 +124,13 @@ def batch_cancel(batch_id):
 
 
 @bp.post("/batches/<batch_id>/retry")
+@documented(
+    "Retry the failed documents of a batch",
+    tag="Batches",
+    description="Queues the failed documents again; 409 when none failed.",
+    answers={200: json_answer("BatchStatus", "The batch, queued again.")},
+    errors={409: [ErrorCode.INVALID_STATE]},
+)
 def batch_retry(batch_id):
     """Queue the failed documents of a batch again."""
     try:
@@ -99,6 +144,12 @@ def batch_retry(batch_id):
 
 
 @bp.delete("/batches/<batch_id>")
+@documented(
+    "Delete a batch",
+    tag="Batches",
+    description="Deletes the batch with its documents, results and stored files.",
+    answers={204: no_content("Deleted.")},
+)
 def batch_delete(batch_id):
     """Delete a batch with its documents, results and stored files."""
     try:
@@ -109,6 +160,19 @@ def batch_delete(batch_id):
 
 
 @bp.get("/batches/<batch_id>/export")
+@documented(
+    "Export a batch's results",
+    tag="Batches",
+    params=(
+        query("format", {"type": "string", "enum": ["", *exports.FORMATS]}, "Default `json`."),
+        query(
+            "rows",
+            {"type": "string", "enum": ["", *exports.ROW_MODES]},
+            "One row per document (default) or per line item.",
+        ),
+    ),
+    answers={200: download("The results as a download.")},
+)
 def batch_export(batch_id):
     """The batch's results as a JSON, CSV or XLSX download (?format=&rows=document|item)."""
     fmt = (request.args.get("format") or "json").strip().lower()

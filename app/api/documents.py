@@ -4,6 +4,7 @@ from flask import Response, jsonify
 from flask_login import current_user
 
 from app.api import bp
+from app.api.openapi import documented, json_answer, no_content
 from app.errors import ApiError, not_found
 from app.models import ErrorCode
 from app.services import batch_actions, batch_queries
@@ -11,6 +12,11 @@ from app.services.serializers import document_json
 
 
 @bp.get("/documents/<document_id>")
+@documented(
+    "Status of a document",
+    tag="Documents",
+    answers={200: json_answer("Document", "The document, with its result once completed.")},
+)
 def document_status(document_id):
     """A document's status, and its result once completed."""
     doc = batch_queries.owned_document(current_user.id, document_id)
@@ -22,6 +28,13 @@ def document_status(document_id):
 
 
 @bp.delete("/documents/<document_id>")
+@documented(
+    "Delete a document",
+    tag="Documents",
+    description="Deletes the upload with its result and stored file; 409 while it is processing.",
+    answers={204: no_content("Deleted.")},
+    errors={409: [ErrorCode.INVALID_STATE]},
+)
 def document_delete(document_id):
     """Delete a single upload with its result and stored file."""
     try:

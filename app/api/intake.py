@@ -4,9 +4,21 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from app.api import bp
+from app.api.openapi import CREATE_ERRORS, documented, json_answer, links_to, multipart
 from app.errors import error_response
+from app.models import ErrorCode
 from app.services import intake, serializers
 from app.services.limits import limit_creations
+
+INTAKE_ERRORS = {
+    **CREATE_ERRORS,
+    400: [
+        *CREATE_ERRORS[400],
+        ErrorCode.NO_FILES,
+        ErrorCode.TOO_MANY_FILES,
+        ErrorCode.UNSUPPORTED_FILE,
+    ],
+}
 
 
 def request_uploads(*names: str) -> list[intake.Upload]:
@@ -16,6 +28,29 @@ def request_uploads(*names: str) -> list[intake.Upload]:
 
 
 @bp.post("/batches")
+@documented(
+    "Create a batch",
+    tag="Batches",
+    description="Upload files with what to extract; the batch is queued and processed in the "
+    "background. Poll its status at the `Location`.",
+    body=multipart("BatchCreate"),
+    answers={
+        202: json_answer(
+            "BatchStatus",
+            "Accepted and queued.",
+            ("Location",),
+            links_to(
+                "batch_id",
+                GetBatch="batch_status",
+                CancelBatch="batch_cancel",
+                RetryBatch="batch_retry",
+                ExportBatch="batch_export",
+                DeleteBatch="batch_delete",
+            ),
+        )
+    },
+    errors=INTAKE_ERRORS,
+)
 @limit_creations
 def create_batch():
     """Create a batch: 202, the batch JSON with its documents, and its Location."""
@@ -33,6 +68,23 @@ def create_batch():
 
 
 @bp.post("/documents")
+@documented(
+    "Create a single document",
+    tag="Documents",
+    description="One file without a batch (also accepted as `files`); same fields as a batch.",
+    body=multipart("DocumentCreate"),
+    answers={
+        202: json_answer(
+            "Document",
+            "Accepted and queued.",
+            ("Location",),
+            links_to(
+                "document_id", GetDocument="document_status", DeleteDocument="document_delete"
+            ),
+        )
+    },
+    errors=INTAKE_ERRORS,
+)
 @limit_creations
 def create_document():
     """Create a single document without a batch: 202, the document JSON and its Location."""

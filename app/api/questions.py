@@ -5,6 +5,20 @@ from flask import current_app, jsonify, request, stream_with_context, url_for
 from flask_login import current_user
 
 from app.api import bp
+from app.api.batches import int_arg, text_arg
+from app.api.openapi import (
+    CREATE_ERRORS,
+    IF_NONE_MATCH,
+    PAGE_PARAMS,
+    documented,
+    download,
+    json_answer,
+    links_to,
+    multipart,
+    no_content,
+    not_modified,
+    query,
+)
 from app.errors import ApiError, not_found
 from app.extensions import db, limiter
 from app.models import BatchStatus, ErrorCode, audit
@@ -28,6 +42,23 @@ create_limit = limiter.shared_limit(
     override_defaults=False,
 )
 
+QUESTION_FILE_ERRORS = {
+    **CREATE_ERRORS,
+    400: [*CREATE_ERRORS[400], ErrorCode.NO_FILES, ErrorCode.INVALID_FILE],
+}
+
+
+def single(name: str) -> None:
+    """A field sent more than once is ambiguous: 400 bad_request rather than a guess."""
+    if len(request.form.getlist(name)) + len(request.files.getlist(name)) > 1:
+        raise ApiError(400, ErrorCode.BAD_REQUEST, f"Send the field {name} once.", {"field": name})
+
+
+def form_value(name: str) -> str | None:
+    """A single-valued form field."""
+    single(name)
+    return request.form.get(name)
+
 
 def preview_limit() -> str:
     """Previews of question files per user: each one reads a whole file in the web process."""
@@ -36,6 +67,7 @@ def preview_limit() -> str:
 
 def read_upload() -> actions.Upload | None:
     """The multipart `file` field, read with the per-file size cap."""
+    single("file")
     storage = request.files.get("file")
     if storage is None:
         return None
@@ -68,39 +100,85 @@ def create_and_enqueue(user, upload, scope, name):
 
 
 @bp.post("/question-batches")
+@documented(
+    "Create a question batch",
+    tag="Question batches",
+    description="Upload a CSV or XLSX of questions answered from your documents (one page of "
+    "quota each); rows with the same `chat_id` form one conversation.",
+    body=multipart("QuestionBatchCreate"),
+    answers={
+        202: json_answer(
+            "QuestionBatchStatus",
+            "Accepted and queued.",
+            ("Location",),
+            links_to(
+                "batch_id",
+                GetQuestionBatch="question_batch",
+                CancelQuestionBatch="cancel_question_batch",
+                RetryQuestionBatch="retry_question_batch",
+                ExportQuestionBatch="export_question_batch",
+                DeleteQuestionBatch="delete_question_batch",
+            ),
+        )
+    },
+    errors=QUESTION_FILE_ERRORS,
+)
 @create_limit
 def create_question_batch():
     """Upload a CSV or XLSX of questions: 202 with the batch's status JSON."""
-    batch = create_and_enqueue(
-        current_user, read_upload(), request.form.get("scope"), request.form.get("name")
-    )
+    batch = create_and_enqueue(current_user, read_upload(), form_value("scope"), form_value("name"))
     resp = status_response(batch, 202)
     resp.headers["Location"] = url_for("api.question_batch", batch_id=batch.id)
     return resp
 
 
 @bp.post("/question-batches/preview")
+@documented(
+    "Check a question file",
+    tag="Question batches",
+    description="Reads the file and reports its first rows, its columns and every problem; "
+    "stores nothing and uses no quota.",
+    body=multipart("QuestionFile"),
+    answers={200: json_answer("QuestionPreview", "What the file holds.")},
+    errors=QUESTION_FILE_ERRORS,
+)
 @limiter.limit(preview_limit, override_defaults=False)
 def preview_question_batch():
     """Check a file without storing anything: the first rows, the columns and every problem."""
-    result = actions.preview(current_user, read_upload(), request.form.get("scope"))
+    result = actions.preview(current_user, read_upload(), form_value("scope"))
     resp = jsonify(result)
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
 
 @bp.get("/question-batches")
+@documented(
+    "List your question batches",
+    tag="Question batches",
+    params=(
+        query(
+            "status",
+            {"type": "string", "enum": ["", *[s.value for s in BatchStatus]]},
+            "Only batches with this status (empty: all).",
+        ),
+        query("q", {"type": "string"}, "Only batches whose name contains this text."),
+        *PAGE_PARAMS,
+    ),
+    answers={200: json_answer("QuestionBatchList", "A page of question batches, without rows.")},
+)
 def question_batches():
     """The user's question batches, newest first (?status=&q=&page=&per_page=)."""
     try:
         status = request.args.get("status") or None
         if status:
             BatchStatus(status)
-        page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", actions.DEFAULT_PER_PAGE))
-    except ValueError as exc:
-        raise ApiError(400, ErrorCode.BAD_REQUEST, "Unknown status or bad page number.") from exc
-    result = actions.list_batches(current_user.id, status, request.args.get("q"), page, per_page)
+    except ValueError:
+        raise ApiError(
+            400, ErrorCode.BAD_REQUEST, "Unknown status filter.", {"status": "unknown value"}
+        ) from None
+    page = int_arg("page", 1)
+    per_page = int_arg("per_page", actions.DEFAULT_PER_PAGE)
+    result = actions.list_batches(current_user.id, status, text_arg("q"), page, per_page)
     resp = jsonify(
         {
             "question_batches": [actions.batch_json(b) for b in result.items],
@@ -114,7 +192,16 @@ def question_batches():
     return resp
 
 
-@bp.get("/question-batches/<batch_id>")
+@bp.get("/question-batches/<uuid:batch_id>")
+@documented(
+    "Status of a question batch",
+    tag="Question batches",
+    params=(IF_NONE_MATCH,),
+    answers={
+        200: json_answer("QuestionBatchStatus", "The batch with every row.", ("ETag",)),
+        304: not_modified(),
+    },
+)
 def question_batch(batch_id):
     """The status JSON with every row; ETag, and 304 on If-None-Match."""
     snap = actions.snapshot(current_user.id, batch_id)
@@ -130,7 +217,14 @@ def question_batch(batch_id):
     return resp
 
 
-@bp.post("/question-batches/<batch_id>/cancel")
+@bp.post("/question-batches/<uuid:batch_id>/cancel")
+@documented(
+    "Cancel a question batch",
+    tag="Question batches",
+    description="Rows not started yet are cancelled; 409 when the batch is finished.",
+    answers={200: json_answer("QuestionBatchStatus", "The cancelled batch.")},
+    errors={409: [ErrorCode.INVALID_STATE]},
+)
 def cancel_question_batch(batch_id):
     """Cancel the rows not started yet; 409 when the batch is finished."""
     batch = owned_or_404(batch_id)
@@ -139,7 +233,14 @@ def cancel_question_batch(batch_id):
     return status_response(batch)
 
 
-@bp.post("/question-batches/<batch_id>/retry")
+@bp.post("/question-batches/<uuid:batch_id>/retry")
+@documented(
+    "Retry the failed rows of a question batch",
+    tag="Question batches",
+    description="Queues the failed rows again; 409 when none failed.",
+    answers={200: json_answer("QuestionBatchStatus", "The batch, queued again.")},
+    errors={409: [ErrorCode.INVALID_STATE]},
+)
 def retry_question_batch(batch_id):
     """Queue the failed rows again; 409 when none failed."""
     batch = owned_or_404(batch_id)
@@ -149,7 +250,10 @@ def retry_question_batch(batch_id):
     return status_response(batch)
 
 
-@bp.delete("/question-batches/<batch_id>")
+@bp.delete("/question-batches/<uuid:batch_id>")
+@documented(
+    "Delete a question batch", tag="Question batches", answers={204: no_content("Deleted.")}
+)
 def delete_question_batch(batch_id):
     """Delete the batch and its rows."""
     batch = owned_or_404(batch_id)
@@ -158,7 +262,14 @@ def delete_question_batch(batch_id):
     return "", 204
 
 
-@bp.get("/question-batches/<batch_id>/export")
+@bp.get("/question-batches/<uuid:batch_id>/export")
+@documented(
+    "Export a question batch's answers",
+    tag="Question batches",
+    description="The uploaded columns plus `answer`, `sources`, `status` and `error`.",
+    params=(query("format", {"type": "string", "enum": ["", *exports.FORMATS]}, "Default `csv`."),),
+    answers={200: download("The answers as a download.")},
+)
 def export_question_batch(batch_id):
     """The uploaded columns plus answer, sources, status and error as JSON, CSV or XLSX."""
     batch = owned_or_404(batch_id)

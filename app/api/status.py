@@ -27,6 +27,7 @@ from flask import Blueprint, Response, current_app, g, request
 from flask_login import current_user
 from limits import parse
 
+from app.api.openapi import IF_NONE_MATCH, documented, json_answer, not_modified
 from app.auth import sessions
 from app.auth.bearer import bearer_token
 from app.errors import MESSAGES, ApiError, not_found
@@ -172,6 +173,17 @@ def probe_for(who: Caller, batch_id: uuid.UUID) -> batch_queries.StatusProbe:
 
 
 @bp.get("/batches/<batch_id>")
+@documented(
+    "Status of a batch",
+    tag="Batches",
+    description="Poll this while the batch runs; send the last `ETag` in `If-None-Match` to get "
+    "304 without a body while nothing changed.",
+    params=(IF_NONE_MATCH,),
+    answers={
+        200: json_answer("BatchStatus", "The batch with its documents.", ("ETag",)),
+        304: not_modified(),
+    },
+)
 def batch_status(batch_id):
     """Status JSON of a batch; 304 when the client's ETag is still current."""
     who = caller()
