@@ -292,11 +292,14 @@ SCHEMAS: dict[str, dict] = {
             "id": UUID,
             "url": {"type": "string", "format": "uri"},
             "events": {"type": "array", "items": {"type": "string", "examples": WEBHOOK_EVENTS}},
-            "description": nullable(TEXT),
+            "description": TEXT,
             "enabled": {"type": "boolean"},
+            "disabled_reason": nullable(TEXT),
+            "disabled_at": nullable(TIME),
             "created_at": TIME,
         },
-        description="A webhook endpoint (its secret is shown only when it is created).",
+        description="A webhook endpoint (its secret is shown only when it is created); a "
+        "disabled one says why.",
     ),
     "WebhookCreated": {
         "allOf": [
@@ -324,7 +327,12 @@ SCHEMAS: dict[str, dict] = {
             },
             "description": {"type": "string"},
         },
-        required=["url", "events"],
+        required=["url"],
+        description="`events` defaults to every event but `ping`.",
+    ),
+    "WebhookPing": obj(
+        {"event_id": UUID, "type": {"type": "string", "const": "ping"}},
+        description="The `ping` event queued for delivery.",
     ),
     "WebhookDelivery": obj(
         {

@@ -4,6 +4,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from app.api import bp
+from app.api.openapi import documented, json_answer, json_body, no_content
 from app.errors import ApiError
 from app.extensions import db
 from app.models.enums import ErrorCode
@@ -16,6 +17,17 @@ def _no_store(resp):
 
 
 @bp.post("/webhooks")
+@documented(
+    "Register a webhook endpoint",
+    tag="Webhooks",
+    body=json_body("WebhookCreate"),
+    answers={
+        201: json_answer(
+            "WebhookCreated", "Registered; the secret is shown only here.", ("Location",)
+        )
+    },
+    errors={400: [ErrorCode.INVALID_WEBHOOK]},
+)
 def create_webhook():
     """Register an endpoint; the answer carries its signing secret, shown only here."""
     body = request.get_json(silent=True)
@@ -32,6 +44,11 @@ def create_webhook():
 
 
 @bp.get("/webhooks")
+@documented(
+    "List webhook endpoints",
+    tag="Webhooks",
+    answers={200: json_answer("WebhookList", "The user's endpoints, without secrets.")},
+)
 def list_webhooks():
     """The user's endpoints, without their secrets."""
     rows = endpoints.of_user(current_user)
@@ -39,6 +56,7 @@ def list_webhooks():
 
 
 @bp.delete("/webhooks/<uuid:webhook_id>")
+@documented("Remove a webhook endpoint", tag="Webhooks", answers={204: no_content("Removed.")})
 def delete_webhook(webhook_id):
     """Remove an endpoint; nothing more is sent to it."""
     db.session.delete(endpoints.owned(current_user, webhook_id))
@@ -47,6 +65,12 @@ def delete_webhook(webhook_id):
 
 
 @bp.post("/webhooks/<uuid:webhook_id>/test")
+@documented(
+    "Send a test event",
+    tag="Webhooks",
+    answers={202: json_answer("WebhookPing", "The ping is queued for delivery.")},
+    errors={409: [ErrorCode.INVALID_STATE]},
+)
 def test_webhook(webhook_id):
     """Send a `ping` event to the endpoint now (delivered by a worker)."""
     endpoint = endpoints.owned(current_user, webhook_id)
@@ -62,6 +86,11 @@ def test_webhook(webhook_id):
 
 
 @bp.get("/webhooks/<uuid:webhook_id>/deliveries")
+@documented(
+    "Delivery attempts of a webhook endpoint",
+    tag="Webhooks",
+    answers={200: json_answer("WebhookDeliveryList", "The last 100 attempts, newest first.")},
+)
 def webhook_deliveries(webhook_id):
     """The endpoint's last 100 delivery attempts, newest first."""
     endpoint = endpoints.owned(current_user, webhook_id)
