@@ -137,7 +137,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """The `flask` commands of SPEC §8."""
+    """The `flask` commands."""
     from app.cli import register
 
     register(app)

@@ -1,4 +1,4 @@
-"""The `flask` commands of SPEC §8."""
+"""The `flask` commands."""
 
 import click
 from flask import Flask

@@ -1,4 +1,4 @@
-"""Errors answered as JSON for API requests and as a page for browsers (SPEC §5 shape)."""
+"""Errors answered as JSON for API requests and as a page for browsers (docs/errors.md)."""
 
 import logging
 import math
@@ -111,7 +111,7 @@ def keep_retry_after(response):
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Answer every error in the SPEC §5 shape."""
+    """Answer every error in the shape of docs/errors.md."""
     # after_request hooks run last-registered first: index 0 runs after the limiter's hook.
     app.after_request_funcs.setdefault(None, []).insert(0, keep_retry_after)
 

@@ -1,4 +1,4 @@
-"""Batch jobs: the periodic finalizer and sweeper run by rq-scheduler (SPEC §4)."""
+"""Batch jobs: the periodic finalizer and sweeper run by rq-scheduler."""
 
 import logging
 

@@ -19,7 +19,7 @@ def pdf_pages(pages: list[list[str]]) -> bytes:
 
 
 def result(document_type: str, fields: dict) -> dict:
-    """A SPEC §6 result from {name: (value, page, source_text)}."""
+    """A result dict from {name: (value, page, source_text)}."""
     return {
         "document_type": document_type,
         "data": {name: value for name, (value, _page, _src) in fields.items()},

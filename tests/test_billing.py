@@ -49,7 +49,7 @@ def test_page_shows_plan_usage_and_the_plans_side_by_side(client, auth, starter,
     assert 'role="progressbar"' in html and 'aria-valuemax="50"' in html
     for plan in ("starter", "plus", "growth"):
         assert f'id="plan-{plan}"' in html
-    # SPEC §2 numbers on the cards.
+    # The plans' numbers on the cards.
     assert "<strong>1,000</strong> pages per month" in html
     assert "<strong>5,000</strong> pages per month" in html
     assert "up to <strong>200</strong> files per batch" in html

@@ -1,4 +1,4 @@
-"""Exports through the API (SPEC §7): JSON, CSV and XLSX, one row per document or per item."""
+"""Exports through the API: JSON, CSV and XLSX, one row per document or per item."""
 
 import csv
 import io

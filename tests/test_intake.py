@@ -1,4 +1,4 @@
-"""Batch intake over the API and the browser's XHR path (SPEC §3 invariants 1-2 and 5, §5)."""
+"""Batch intake over the API and the browser's XHR path (invariants 1-2 and 5 of docs/states.md, the API's error codes)."""
 
 import io
 import json
@@ -90,7 +90,7 @@ def error_of(resp) -> dict:
     return resp.json["error"]
 
 
-# --- SPEC §5 bad inputs -----------------------------------------------------------------------
+# --- bad inputs (docs/errors.md) --------------------------------------------------------------------
 
 BAD_INPUTS = [
     # (label, plan, files, fields, status, code)

@@ -1,4 +1,4 @@
-"""Page counting and file-type detection (SPEC §2 allowed types, §3 invariant 5)."""
+"""Page counting and file-type detection (allowed types, invariant 5 in docs/states.md)."""
 
 from __future__ import annotations
 

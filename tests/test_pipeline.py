@@ -182,7 +182,7 @@ def test_quota_exceeded_fails_the_document_and_charges_nothing(app, db, worker):
     assert fresh(Batch, batch.id).status == B.PARTIALLY_COMPLETED
 
 
-# -- idempotency (SPEC §3 invariant 3) ------------------------------------------------------------
+# -- idempotency (invariant 3, docs/states.md) ------------------------------------------------------------
 
 
 def test_the_same_job_run_twice_changes_nothing_the_second_time(user, worker):

@@ -1,4 +1,4 @@
-"""Atomic page reservations (SPEC §3 invariant 4) against real PostgreSQL."""
+"""Atomic page reservations (invariant 4 in docs/states.md) against real PostgreSQL."""
 
 import threading
 

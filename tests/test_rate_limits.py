@@ -79,7 +79,7 @@ def user_token(email, plan):
 
 
 def assert_rate_limited(resp, window_seconds):
-    """A SPEC §5 429: JSON error, one Retry-After in whole seconds within the window."""
+    """A 429: JSON error, one Retry-After in whole seconds within the window."""
     assert resp.status_code == 429
     assert resp.headers.getlist("Retry-After") == [resp.headers["Retry-After"]]
     retry = int(resp.headers["Retry-After"])
@@ -185,7 +185,7 @@ def test_login_attempts_are_limited(probe):
     assert 0 < retry <= 61
     html = resp.get_data(as_text=True)
     assert "Slow down" in html and f"Try again in {retry} seconds" in html
-    # The same limit answers JSON clients in the SPEC §5 shape.
+    # The same limit answers JSON clients in the error shape of docs/errors.md.
     resp = client.post("/login", data=form, headers={"Accept": "application/json"})
     assert_rate_limited(resp, 60)
 

@@ -1,4 +1,4 @@
-"""The state machines allow exactly the transitions of SPEC §3."""
+"""The state machines allow exactly the transitions of docs/states.md."""
 
 import pytest
 

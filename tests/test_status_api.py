@@ -1,4 +1,4 @@
-"""The status and list API: SPEC §5 shapes, ETag/304, constant query count, filters."""
+"""The status and list API: their shapes, ETag/304, constant query count, filters."""
 
 import contextlib
 from datetime import timedelta

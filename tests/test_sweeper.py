@@ -1,4 +1,4 @@
-"""The sweeper finds lost documents (SPEC §3 invariant 2): nothing stays uploaded or processing."""
+"""The sweeper finds lost documents (invariant 2 in docs/states.md): nothing stays uploaded or processing."""
 
 import json
 import subprocess

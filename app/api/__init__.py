@@ -1,4 +1,4 @@
-"""The JSON API, version 1 (SPEC §5). Token requests are CSRF-exempt."""
+"""The JSON API, version 1. Token requests are CSRF-exempt."""
 
 from flask import Blueprint, current_app, g, request
 from flask_login import current_user

@@ -1,4 +1,4 @@
-"""Batch reads and actions: list, status (ETag/304), cancel, retry, delete, export (SPEC §5, §7)."""
+"""Batch reads and actions: list, status (ETag/304), cancel, retry, delete, export."""
 
 from flask import Response, jsonify, request, stream_with_context
 from flask_login import current_user

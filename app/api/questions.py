@@ -1,4 +1,4 @@
-"""Question batches in the JSON API (SPEC §10): create, preview, list, status, cancel, retry,
+"""Question batches in the JSON API: create, preview, list, status, cancel, retry,
 delete and export, under /api/v1/question-batches."""
 
 from flask import current_app, jsonify, request, stream_with_context, url_for

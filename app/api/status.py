@@ -1,4 +1,4 @@
-"""GET /api/v1/batches/<id>: the status JSON that batch pages and API clients poll (SPEC §5).
+"""GET /api/v1/batches/<id>: the status JSON that batch pages and API clients poll.
 
 Polling is the request made most often. A revalidation of an unchanged batch is answered from
 the process's status cache (app/services/status_cache.py: tags forgotten the moment PostgreSQL

@@ -132,7 +132,7 @@ def portal():
 @csrf.exempt
 @limiter.exempt
 def webhook():
-    """Stripe events: signature checked, each event id applied once (SPEC §5)."""
+    """Stripe events: signature checked, each event id applied once."""
     request.max_content_length = WEBHOOK_MAX_BYTES
     try:
         payload = request.get_data()

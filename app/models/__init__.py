@@ -1,4 +1,4 @@
-"""The data model (SPEC §3)."""
+"""The data model (docs/states.md)."""
 
 from app.models import change_notices
 from app.models.audit import AuditEvent

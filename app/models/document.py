@@ -106,7 +106,7 @@ class ExtractionJob(db.Model):
 
 
 class ExtractionResult(db.Model):
-    """The latest extraction result of a document (SPEC §6 JSON)."""
+    """The latest extraction result of a document."""
 
     __tablename__ = "extraction_results"
 

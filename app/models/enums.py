@@ -41,7 +41,7 @@ class JobStatus(StrEnum):
 
 
 class ErrorCode(StrEnum):
-    """Stable error codes of the API (SPEC §5) and of failed documents."""
+    """Stable error codes of the API and of failed documents."""
 
     UNAUTHORIZED = "unauthorized"
     NOT_FOUND = "not_found"

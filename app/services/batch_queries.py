@@ -1,7 +1,7 @@
 """Reads of batches and documents for the pages, the API and exports, always scoped to an owner.
 
 Every lookup takes the owner's id: another user's id finds nothing, exactly like an unknown id
-(SPEC invariant 6). The status reads are built to cost the same number of queries whatever the size
+(invariant 6 in docs/states.md). The status reads are built to cost the same number of queries whatever the size
 of the batch: one query for the batch and its change tag, one for its documents.
 """
 

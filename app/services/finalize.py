@@ -1,4 +1,4 @@
-"""Batch bookkeeping in SQL: counter bumps and finalization (SPEC §3, §4).
+"""Batch bookkeeping in SQL: counter bumps and finalization.
 
 Counters move only with `SET completed_count = completed_count + 1` in the transaction that makes a
 document terminal. A batch is final once every document is terminal: `states.final_batch_status`

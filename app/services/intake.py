@@ -1,4 +1,4 @@
-"""Intake: validating, storing and recording new batches and single documents (SPEC §4, §5).
+"""Intake: validating, storing and recording new batches and single documents.
 
 One service behind the wizard's upload, the single-document form and both create endpoints.
 `create_batch` and `create_document` run the same steps in a fixed order:
@@ -601,7 +601,7 @@ def intake(user: User, uploads: Sequence[Upload], fields: Mapping[str, str], bat
 
 
 def create_batch(user: User, uploads: Sequence[Upload], fields: Mapping[str, str]) -> Intake:
-    """Create a batch from uploaded files and form fields (SPEC §5 create fields)."""
+    """Create a batch from uploaded files and form fields (the create fields of the API)."""
     return intake(user, uploads, fields, batch=True)
 
 

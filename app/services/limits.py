@@ -1,4 +1,4 @@
-"""Per-plan rate limits on creating batches and documents (SPEC §2), for Flask-Limiter.
+"""Per-plan rate limits on creating batches and documents, for Flask-Limiter.
 
 Use on every create endpoint (browser form and API alike), for example::
 

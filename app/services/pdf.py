@@ -1,7 +1,7 @@
 """File-type detection and page counting for uploaded documents.
 
 Pure functions, no Flask: the create views call them before anything is written, and jobs may call
-them again. Page counts are the real number of page objects in a PDF's page tree (SPEC invariant 5):
+them again. Page counts are the real number of page objects in a PDF's page tree (invariant 5 in docs/states.md):
 the declared /Count is never read, so a forged value cannot change what a user is charged.
 
 Page tree rules used by `count_pages`:

@@ -1,4 +1,4 @@
-"""Plans and their limits (SPEC §2), in one place."""
+"""Plans and their limits, in one place."""
 
 from dataclasses import dataclass
 

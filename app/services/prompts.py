@@ -1,4 +1,4 @@
-"""Which prompt a document is extracted with (SPEC §4).
+"""Which prompt a document is extracted with.
 
 - global: the batch's prompt;
 - per_document: the document's own prompt;

@@ -1,4 +1,4 @@
-"""Usage periods and atomic page reservations (SPEC §3 invariant 4)."""
+"""Usage periods and atomic page reservations (invariant 4 in docs/states.md)."""
 
 import uuid
 from dataclasses import dataclass
@@ -194,7 +194,7 @@ def release_held(document_id: uuid.UUID) -> int:
 
 
 def summary(user: User, now: datetime | None = None) -> dict:
-    """The usage JSON of SPEC §5 (for the period that contains now, by default the current one)."""
+    """The usage JSON of the API (for the period that contains now, by default the current one)."""
     sub = plans.subscription_of(user)
     limits = plans.limits_for(sub.effective_plan)
     period = current_period(sub, now)

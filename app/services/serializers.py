@@ -1,4 +1,4 @@
-"""The JSON shapes of SPEC §5 for batches and documents."""
+"""The JSON shapes of batches and documents in the API."""
 
 from app.models import Batch, Document
 

@@ -1,4 +1,4 @@
-"""The sweeper: finds documents whose job was lost and puts them back on track (SPEC §3 inv. 2).
+"""The sweeper: finds documents whose job was lost and puts them back on track (invariant 2 in docs/states.md).
 
 - `uploaded` for longer than SWEEP_GRACE_SECONDS with no live RQ job (Redis was down when the batch
   was created, the job expired, a retry was never moved to its queue): enqueued again.

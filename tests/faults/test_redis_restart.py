@@ -115,7 +115,7 @@ def test_redis_stopped_mid_batch_and_started_again(
             f"Redis came back {restart} and {len(stuck)} document(s) ({', '.join(stuck)}) stayed "
             f"uploaded for {RECOVERY_SECONDS} s, until `flask schedule register` was run by hand: "
             "nothing registers the periodic finalizer and sweeper again once Redis has lost it "
-            "(SPEC §3 invariant 2)."
+            "(invariant 2)."
         )
 
     for batch_id in batch_ids:

@@ -99,7 +99,7 @@ def build_result(
     pages: int,
     started: float,
 ) -> dict[str, Any]:
-    """Assemble the SPEC §6 result from found fields and line items."""
+    """Assemble the result dict (document_type, data, fields, line_items, meta) from found fields and line items."""
     out_fields: dict[str, dict[str, Any]] = {}
     data: dict[str, Any] = {}
     for name, entry in fields.items():
@@ -141,7 +141,7 @@ class Provider(abc.ABC):
     """One way of classifying documents and extracting fields from them.
 
     ``classify(doc)`` answers ``(document_type, confidence)`` with a type from DOCUMENT_TYPES;
-    ``extract(doc, prompt, document_type=None)`` answers the SPEC §6 result dict. Both raise
+    ``extract(doc, prompt, document_type=None)`` answers the result dict (document_type, data, fields, line_items, meta). Both raise
     ExtractionError for permanent failures and TransientProviderError for retryable ones.
     """
 
