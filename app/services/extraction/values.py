@@ -414,6 +414,33 @@ def dollar_of(text: str) -> str:
     return "USD"
 
 
+# Countries named by their tax ids, tax names or words, for documents that print no currency.
+_COUNTRY_CUES = (
+    (
+        "INR",
+        re.compile(
+            r"\bGSTIN\b|\b[CSI]GST\b|\bIndia\b|\bRupees?\b|\b\d{2}[A-Z]{5}\d{4}[A-Z]\dZ[\dA-Z]\b"
+        ),
+    ),
+    ("MYR", re.compile(r"\bSST\b|\bSdn\.? Bhd\b|\bMalaysia\b|\bRinggit\b")),
+    ("GBP", re.compile(r"\bUnited Kingdom\b|\bPounds? sterling\b")),
+    ("CHF", re.compile(r"\bSchweiz\b|\bSwitzerland\b|\bCHE[- ]?\d{3}\.\d{3}\.\d{3}\b")),
+    ("PLN", re.compile(r"\bzł\b|\bPolska\b|\bNIP\b")),
+    ("EUR", re.compile(r"\bUSt[-.]?Id|\bDeutschland\b|\bÖsterreich\b|\bFrance\b|\bEspaña\b")),
+)
+
+
+def country_currency(text: str) -> str | None:
+    """The currency of the country a document's tax ids or words name, if they name one."""
+    for code, rx in _COUNTRY_CUES:
+        if rx.search(text):
+            return code
+    for code, rx in _DOLLAR_COUNTRIES:
+        if rx.search(text):
+            return code
+    return None
+
+
 def find_currencies(text: str) -> list[str]:
     """Currency codes named in text, by symbol or ISO code, in order."""
     hits: list[tuple[int, str]] = []

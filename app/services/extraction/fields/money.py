@@ -204,6 +204,10 @@ class MoneyFinder(FinderBase):
             return FieldResult(code, 0.9, None, None)
         found = V.find_currencies(self.doc.text)
         if not found:
+            cue = V.country_currency(self.doc.text)
+            if cue is not None:
+                # No sign or code printed, but the tax ids or the address name the country.
+                return FieldResult(cue, 0.45, None, None)
             if V.US_ADDRESS.search(self.doc.text):
                 # No sign or code printed, but a US address: dollars.
                 return FieldResult("USD", 0.4, None, None)

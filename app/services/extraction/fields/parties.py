@@ -10,6 +10,15 @@ from ..lineitems import header_columns
 from ..prompts import CONCEPTS_BY_KEY, FieldSpec
 from .base import FinderBase
 from .index import NOT_FOUND, FieldResult, _best, _cell_span, _result
+from .issuer import (
+    LEGAL_FORM,
+    address_like,
+    is_page_label,
+    merchant_cue,
+    name_part,
+    tax_id_issuer,
+    tax_id_near,
+)
 
 COMPANY_SUFFIX = re.compile(
     r"(?-i:[a-z](?:LLC|Ltd|LTD|Inc|GmbH|AG|SA|BV|PLC)\b)|"
@@ -52,7 +61,7 @@ class PartyFinder(FinderBase):
         letters = len(re.findall(r"[^\W\d_]", t))
         if letters < 3 or len(t) > 70:
             return False
-        if TITLE_WORDS.match(t) or V.find_emails(t) or V.URL_RE.search(t):
+        if TITLE_WORDS.match(t) or V.find_emails(t) or V.URL_RE.search(t) or is_page_label(t):
             return False
         priced = any(f.value.has_decimals or f.value.currency for f in V.find_amounts(t))
         if V.find_dates(t) or V.find_phones(t) or (priced and letters < 6):
@@ -72,7 +81,14 @@ class PartyFinder(FinderBase):
         return True
 
     def find_vendor(self, spec: FieldSpec) -> FieldResult:
-        """The issuer: a seller label, else the most company-like line at the top of page 1."""
+        """The issuer: a seller label, else the most company-like line at the top of page 1.
+
+        Header lines score by their rank, a legal form, letterhead type and a seller tax-id
+        line in their column; sender lines give the name before the address; customer blocks,
+        titles, addresses and page labels never count. A company named on a seller tax-id line
+        (a letter's footer) beats a header line with no such evidence, and a receipt whose name
+        is only a logo takes it from 'thank you for shopping at X', its web address or e-mail.
+        """
         best = _best([c for c in self.labelled(spec, "party") if c.score >= 0.5])
         if best is not None:
             return _result(best)
@@ -87,33 +103,48 @@ class PartyFinder(FinderBase):
             if header_columns(line) or priced:
                 header = header[:i]
                 break
-        if not header:
-            return NOT_FOUND
-        heights = sorted(ln.height for ln in header)
-        median_h = heights[len(heights) // 2] or 1.0
         scored: list[tuple[float, Line, str]] = []
-        for rank, line in enumerate(header):
-            for ci, cell in enumerate(line.cells[:2]):
-                if (id(line), ci) in customer_cells:
-                    continue
-                # "Muster GmbH · Hauptstr. 1 · Berlin": the name comes before the separator.
-                text = re.split(r"\s[·•|]\s|\s-\s(?=\d)", cell.text.strip())[0].strip()
-                hits = [h for h in self.doc.line_hits(line) if h.start == 0 and h.weight >= 0.6]
-                if hits and any(line.cells[h.cell] is cell for h in hits):
-                    continue
-                if not self._party_line_ok(text, line):
-                    continue
-                score = 0.35 - 0.04 * min(rank, 5) - 0.01 * max(rank - 5, 0)
-                if COMPANY_SUFFIX.search(text):
-                    score += 0.3
-                if line.height > 1.25 * median_h:
-                    score += 0.2
-                if text.isupper() and len(text) > 3:
-                    score += 0.05
-                scored.append((score, line, text))
-        if not scored:
+        if header:
+            heights = sorted(ln.height for ln in header)
+            median_h = heights[len(heights) // 2] or 1.0
+            for rank, line in enumerate(header):
+                for ci, cell in enumerate(line.cells):
+                    if (id(line), ci) in customer_cells:
+                        continue
+                    # "Muster GmbH · Hauptstr. 1 · Berlin": the name comes before the address.
+                    text = name_part(cell.text)
+                    hits = [h for h in self.doc.line_hits(line) if h.start == 0 and h.weight >= 0.6]
+                    if hits and any(line.cells[h.cell] is cell for h in hits):
+                        continue
+                    if not self._party_line_ok(text, line) or address_like(text):
+                        continue
+                    if address_like(cell.text) and not LEGAL_FORM.search(text):
+                        continue  # "Shop No. 4, Station Road, Pune 411001"
+                    score = 0.35 - 0.04 * min(rank, 5) - 0.01 * max(rank - 5, 0)
+                    if ci >= 2:
+                        score -= 0.05
+                    if COMPANY_SUFFIX.search(text):
+                        score += 0.3
+                    if line.height > 1.25 * median_h:
+                        score += 0.2
+                    if text.isupper() and len(text) > 3:
+                        score += 0.05
+                    at = header.index(line)
+                    if tax_id_near(header, at, cell.x0, cell.x1):
+                        score += 0.25
+                    scored.append((score, line, text))
+        top = max(scored, key=lambda s: s[0]) if scored else None
+        if top is None or top[0] < 0.75:
+            found = tax_id_issuer(self.doc.lines, customer_cells)
+            if found is not None:
+                return FieldResult(found[0], 0.7, found[1].page, found[1].text)
+        if self.doc.document_type == "receipt" and (top is None or top[0] < 0.5):
+            cue = merchant_cue(self.doc.lines)
+            if cue is not None:
+                return FieldResult(cue[0], 0.6, cue[1].page, cue[1].text)
+        if top is None:
             return NOT_FOUND
-        score, line, text = max(scored, key=lambda s: s[0])
+        score, line, text = top
         return FieldResult(text, round(min(0.8, max(0.3, score)), 3), line.page, line.text)
 
     def _customer_block_cells(self) -> set[tuple[int, int]]:
