@@ -1,56 +1,18 @@
 """The local provider on invoices and receipts laid out like those of real billing systems.
 
-Each document is a real PDF (fpdf2, a Unicode TrueType font so that ₹, € and £ print as
-themselves) written with the letterheads, sender lines, two-column headers, customer blocks,
+Each document is a real PDF (the billing_pdf fixture: fpdf2 with a Unicode TrueType font, so
+that ₹, € and £ print as themselves) written with the letterheads, sender lines, two-column headers, customer blocks,
 totals tables and till-roll blocks those systems print, and read through the public provider.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 PROMPT = "Extract the invoice number, date, total, currency and vendor"
 RECEIPT_PROMPT = "Extract the merchant, date, total and currency"
-
-# A line is "text" or "text|text|..." (columns 45 mm apart). A leading "#" prints the line as a
-# letterhead (large type), a leading "~" as a small sender line; "^" moves columns to 95 mm apart.
-
-
-def billing_pdf(lines: list[str], *, width: float = 210) -> bytes:
-    """A one-page PDF printing the lines, in columns, with letterhead and small-print sizes."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format=(width, 297))
-    pdf.set_auto_page_break(False)
-    pdf.add_page()
-    pdf.add_font("dejavu", "", str(FONT))
-    y = 15.0
-    step = 45.0 if width > 120 else 0.0
-    for raw in lines:
-        size, line, gap = 10.0, raw, step
-        if line.startswith("#"):
-            size, line = 18.0, line[1:]
-        elif line.startswith("~"):
-            size, line = 7.0, line[1:]
-        if line.startswith("^"):
-            gap, line = 95.0, line[1:]
-        pdf.set_font("dejavu", "", size)
-        parts = line.split("|")
-        for i, part in enumerate(parts):
-            if not part:
-                continue
-            if width <= 120 and i == len(parts) - 1 and i > 0:
-                # A till roll prints the amount flush right.
-                pdf.set_xy(width - 8 - pdf.get_string_width(part), y)
-            else:
-                pdf.set_xy(8 + i * gap if width <= 120 else 15 + i * gap, y)
-            pdf.cell(pdf.get_string_width(part) + 1, size * 0.5, part)
-        y += size * 0.5 + 2.5
-    return bytes(pdf.output())
 
 
 STRIPE = [
@@ -268,7 +230,7 @@ INVOICES = {
 
 
 @pytest.mark.parametrize("name", sorted(INVOICES))
-def test_invoice_headline_fields(name, write_doc, local):
+def test_invoice_headline_fields(name, write_doc, local, billing_pdf):
     lines, number, date, total, currency, vendor = INVOICES[name]
     result = local.extract(write_doc(f"{name}.pdf", billing_pdf(lines)), PROMPT, "invoice")
     d = result["data"]
@@ -351,7 +313,7 @@ RECEIPTS = {
 
 
 @pytest.mark.parametrize("name", sorted(RECEIPTS))
-def test_receipt_headline_fields(name, write_doc, local):
+def test_receipt_headline_fields(name, write_doc, local, billing_pdf):
     lines, merchant, date, total, currency = RECEIPTS[name]
     pdf = billing_pdf(lines, width=80)
     result = local.extract(write_doc(f"{name}.pdf", pdf), RECEIPT_PROMPT, "receipt")
