@@ -12,6 +12,9 @@ from ..layout import Line, Page
 from ..prompts import CONCEPTS, FieldSpec
 
 MIN_SCORE = 0.4
+PAGE_COUNT = re.compile(
+    r"(?:page|seite|pg\.?|blatt|pagina|página)\s*\d+\s*(?:of|von|/|de|di|sur)\s*\d+", re.I
+)
 
 # ---------------------------------------------------------------- label matching
 
@@ -242,6 +245,8 @@ def parse_kind(
         return (dates[0].value.isoformat(), 1.0) if dates else (None, 0.0)
     if kind == "id":
         s = _strip_value(text)
+        if PAGE_COUNT.match(s):
+            return None, 0.0  # "Page 1 of 2" beside a label is not its value
         if V.find_emails(s):
             return None, 0.0
         found = V.find_identifier(s)

@@ -129,6 +129,18 @@ class MoneyFinder(FinderBase):
         if nonzero:
             cands = nonzero
         cands = [c for c in cands if c.value.value > 0] or cands
+        # No real total label (a weak "Amount" column at most) but a payment receipt's
+        # "Amount paid": what was paid is the total (not cash tendered, which may exceed it).
+        paid = [
+            c
+            for c in self.concept_candidates("amount_paid")
+            if isinstance(c.value, V.Amount)
+            and c.value.value > 0
+            and c.hit is not None
+            and c.hit.label in ("amount paid", "total paid", "paid amount")
+        ]
+        if paid and all(c.score < 0.5 for c in cands):
+            cands = []
         if cands:
             sums = self._sums()
             last = max(c.order for c in cands) or 1
@@ -172,6 +184,10 @@ class MoneyFinder(FinderBase):
                 return self._total_from_parts(best)
             self.total_currency = best.value.currency
             return _result(Candidate(best.value, min(best.score, 0.99), best.page, best.source))
+        if paid:
+            best = max(paid, key=lambda c: (c.score, c.order))
+            self.total_currency = best.value.currency
+            return _result(Candidate(best.value, min(best.score, 0.8), best.page, best.source))
         # No total label: the largest amount with cents, at low confidence, leaving out what was
         # handed over (cash tendered), given back (change) and the tax and discount lines.
         pool, other = [], []
