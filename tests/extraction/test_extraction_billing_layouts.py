@@ -304,7 +304,50 @@ WEB_ONLY = [
     "Thank you for shopping at Greenleaf Deli",
 ]
 
+REG_NUMBER_AFTER_NAME = [
+    "SYARIKAT PERNIAGAAN GIN KEE (81109-A)",
+    "NO 290, JALAN AIR PANAS,",
+    "SETAPAK, 53200 KUALA LUMPUR",
+    "GST ID: 001389568000",
+    "TAX INVOICE",
+    "Doc No: CS00012811",
+    "Date: 02/01/2018",
+    "BOTOL 1.5L 2 x 3.50|7.00",
+    "Total Amount:|7.00",
+    "Cash|10.00",
+    "Change|3.00",
+]
+
+EMAIL_ONLY = [
+    "RECEIPT",
+    "12 High St, Oxford OX1 4AA",
+    "Email: hello@bluebottlebakery.co.uk",
+    "03/01/2026 10:02",
+    "Sourdough|4.50",
+    "TOTAL|£4.50",
+]
+
+WELCOME_LINE = [
+    "WELCOME TO",
+    "FreshMart Supermarket",
+    "Outlet 12, Tampines Mall",
+    "GST Reg: M2-0012345-6",
+    "12/01/2026 18:22",
+    "Eggs|3.20",
+    "TOTAL|3.20",
+    "NETS|3.20",
+]
+
 RECEIPTS = {
+    "reg_number_after_name": (
+        REG_NUMBER_AFTER_NAME,
+        "SYARIKAT PERNIAGAAN GIN KEE",
+        "2018-01-02",
+        "7.00",
+        "MYR",
+    ),
+    "email_only": (EMAIL_ONLY, "Bluebottle Bakery", "2026-01-03", "4.50", "GBP"),
+    "welcome_line": (WELCOME_LINE, "FreshMart Supermarket", "2026-01-12", "3.20", "SGD"),
     "malaysia": (MALAYSIA, "KEDAI RUNCIT MAJU JAYA SDN BHD", "2026-03-05", "42.00", "MYR"),
     "singapore_logo": (SINGAPORE_LOGO, "Corner Cafe", "2026-02-21", "12.00", "SGD"),
     "us_till": (US_TILL, "TRADER BEN'S", "2026-02-27", "25.41", "USD"),

@@ -422,7 +422,16 @@ _COUNTRY_CUES = (
             r"\bGSTIN\b|\b[CSI]GST\b|\bIndia\b|\bRupees?\b|\b\d{2}[A-Z]{5}\d{4}[A-Z]\dZ[\dA-Z]\b"
         ),
     ),
-    ("MYR", re.compile(r"\bSST\b|\bSdn\.? Bhd\b|\bMalaysia\b|\bRinggit\b")),
+    (
+        "MYR",
+        re.compile(
+            r"\bSST\b|\bSdn\.? Bhd\b|\bS/B\b|\bMalaysia\b|\bRinggit\b|\bKuala Lumpur\b|"
+            r"\bSelangor\b|\bJohor\b|\bPulau Pinang\b|\bPenang\b|\bSabah\b|\bSarawak\b|"
+            r"\bMelaka\b|\bPerak\b|\bKedah\b|\bPetaling Jaya\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("SGD", re.compile(r"\bNETS\b|\bPayNow\b|\bUEN\b")),
     ("GBP", re.compile(r"\bUnited Kingdom\b|\bPounds? sterling\b")),
     ("CHF", re.compile(r"\bSchweiz\b|\bSwitzerland\b|\bCHE[- ]?\d{3}\.\d{3}\.\d{3}\b")),
     ("PLN", re.compile(r"\bzł\b|\bPolska\b|\bNIP\b")),

@@ -36,6 +36,11 @@ STREET_WORD = re.compile(
 PAGE_LABEL = re.compile(r"\b(?:page|seite|blatt|pagina|página|sida)\s*\d+", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s[·•|–]\s|\s-\s(?=\S*\d)|\s{3,}")
 _STORE_NUMBER = re.compile(r"\s*(?:#|no\.?\s*|store\s*#?\s*|outlet\s*)\d{1,6}$", re.IGNORECASE)
+# A company registration number printed after the name: "(81109-A)", "(Co. Reg. 123456-X)".
+_REG_NUMBER = re.compile(
+    r"\s*\((?:co\.?\s*)?(?:reg(?:n|istration)?\.?\s*)?(?:no\.?\s*)?:?\s*[\dA-Z][\dA-Z-]*\d[\dA-Z-]*\)$",
+    re.IGNORECASE,
+)
 _THANKS = re.compile(
     r"\bthank(?:s| you)(?: very much)?,?\s+for\s+(?:shopping|visiting|dining|choosing|eating|"
     r"staying|your (?:purchase|order|visit|business))\s+(?:at|with|in)\s+"
@@ -71,6 +76,7 @@ def name_part(text: str) -> str:
             else:
                 break
         t = ", ".join(keep)
+    t = _REG_NUMBER.sub("", t)
     return _STORE_NUMBER.sub("", t).strip(" ,;")
 
 
