@@ -172,12 +172,43 @@ def _num(text: str) -> Decimal | None:
     return V.find_quantity(text)
 
 
+def _close(a: Decimal, b: Decimal) -> bool:
+    """Equal to the cent, or within half a percent on large figures."""
+    return abs(a - b) <= max(Decimal("0.01"), abs(b) * Decimal("0.005"))
+
+
+def _trailing_quantity(
+    desc: str, price: Decimal | None, amount: Decimal | None
+) -> tuple[Decimal | None, str]:
+    """A count at the end of a description ("Latte x2", "Consulting hours 12") when the row's
+    price and amount agree with it; otherwise no count and the description unchanged."""
+    m = re.search(
+        r"\s(?:[xX×]\s?)?(\d{1,4}(?:[.,]\d{1,2})?)(?:\s?(?:[xX×]|pcs?|ea|hrs?|h))?$", desc
+    )
+    if m is None or not re.search(r"[^\W\d_]{2}", desc[: m.start()]):
+        return None, desc
+    n = V.parse_number(m.group(1))
+    if n is None or n <= 0:
+        return None, desc
+    explicit = bool(re.search(r"[xX×]", m.group(0)))
+    if price is not None and amount is not None:
+        if n == 1 and _close(price, amount) or n != 1 and _close(n * price, amount):
+            return n, desc[: m.start()].rstrip()
+        return None, desc
+    if explicit and amount is not None:
+        return n, desc[: m.start()].rstrip()
+    return None, desc
+
+
 def _finish(item: dict[str, Any]) -> dict[str, Any] | None:
     """Fill what follows from the other numbers and round; None when not an item."""
     desc = (item.get("description") or "").strip(" -:|")
     qty, price, amount = item.get("quantity"), item.get("unit_price"), item.get("amount")
     if not desc or not re.search(r"[^\W\d_]{2}", desc):
         return None
+    if qty is None:
+        # "Consulting hours 12  150.00  1,800.00": a count glued to the description.
+        qty, desc = _trailing_quantity(desc, price, amount)
     if amount is None and qty is not None and price is not None:
         amount = qty * price
     if price is None and qty not in (None, 0) and amount is not None:
@@ -301,6 +332,12 @@ def _receipt_item(text: str) -> dict[str, Any] | None:
         if pa:
             price = pa[0].value.value
         head = head[: m.start()] + " " + re.sub(r"^\s*[\d.,]+", "", after)
+        if price is None or pa and pa[0].start > 0:
+            # "2 x Latte 4.50   9.00": the unit price follows the description.
+            tail = V.find_amounts(head)
+            if tail and head[tail[-1].end :].strip() == "" and tail[-1].value.has_decimals:
+                price = tail[-1].value.value
+                head = head[: tail[-1].start]
     else:
         mm = re.match(r"^\s*(\d{1,3})\s+(?=[^\W\d_])", head)
         if mm:

@@ -1,0 +1,76 @@
+"""Quantity and unit-price columns of line items, kept apart from the description."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+PROMPT = "Extract the invoice number, total and line items"
+HEAD = ["#Lakeside Consulting Ltd", "INVOICE", "Invoice No: INV-1", "Date: 12/02/2026"]
+
+CASES = {
+    # No header row: a count printed right after the description.
+    "no_header": (
+        HEAD
+        + [
+            "Consulting hours 12 150.00 1,800.00",
+            "Travel expenses 1 240.00 240.00",
+            "Subtotal 2,040.00",
+            "Total 2,040.00",
+        ],
+        "invoice",
+        [("Consulting hours", 12, "150.00", "1800.00"), ("Travel expenses", 1, "240.00", "240.00")],
+    ),
+    # A header row whose columns the text layer reads as one run per row.
+    "header_one_run": (
+        HEAD
+        + [
+            "Description  Qty  Unit price  Amount",
+            "Consulting hours  12  150.00  1,800.00",
+            "Travel expenses  1  240.00  240.00",
+            "Total 2,040.00",
+        ],
+        "invoice",
+        [("Consulting hours", 12, "150.00", "1800.00"), ("Travel expenses", 1, "240.00", "240.00")],
+    ),
+    "german_columns": (
+        HEAD
+        + [
+            "Bezeichnung|Menge|Einzelpreis|Gesamt",
+            "Beratung Januar|8|125,00 €|1.000,00 €",
+            "Reisekosten|1|80,00 €|80,00 €",
+            "Gesamtbetrag|||1.080,00 €",
+        ],
+        "invoice",
+        [("Beratung Januar", 8, "125.00", "1000.00"), ("Reisekosten", 1, "80.00", "80.00")],
+    ),
+    "till_counts": (
+        [
+            "CORNER CAFE",
+            "12/01/2026",
+            "2 x Latte 4.50|9.00",
+            "Croissant x3|10.50",
+            "Muffin|3.50",
+            "TOTAL|23.00",
+        ],
+        "receipt",
+        [
+            ("Latte", 2, "4.50", "9.00"),
+            ("Croissant", 3, "3.50", "10.50"),
+            ("Muffin", 1, "3.50", "3.50"),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_quantity_and_unit_price_columns(name, write_doc, local, billing_pdf):
+    lines, doc_type, expected = CASES[name]
+    pdf = billing_pdf(lines, width=80 if doc_type == "receipt" else 210)
+    result = local.extract(write_doc(f"{name}.pdf", pdf), PROMPT, doc_type)
+    got = [
+        (i["description"], i["quantity"], Decimal(str(i["unit_price"])), Decimal(str(i["amount"])))
+        for i in result["line_items"]
+    ]
+    assert got == [(d, q, Decimal(p), Decimal(a)) for d, q, p, a in expected]
