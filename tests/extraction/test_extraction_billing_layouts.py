@@ -365,3 +365,32 @@ def test_receipt_headline_fields(name, write_doc, local, billing_pdf):
     assert d["date"] == date
     assert Decimal(str(d["total"])) == Decimal(total)
     assert d["currency"] == currency
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "SIMPLIFIED TAX INVOICE",
+        "OFFICIAL RECEIPT",
+        "CASH BILL",
+        "TAX INVOICE / RECEIPT",
+        "CUSTOMER COPY",
+        "*** REPRINT ***",
+    ],
+)
+def test_receipt_heading_above_the_shop_name_is_not_the_merchant(
+    heading, write_doc, local, billing_pdf
+):
+    lines = [
+        heading,
+        "Ah Seng Kopitiam",
+        "No 5 Jalan Besar, 50000 Kuala Lumpur",
+        "Date: 02/01/2026",
+        "Kopi O|1.80",
+        "TOTAL|RM 1.80",
+    ]
+    pdf = billing_pdf(lines, width=80)
+    result = local.extract(write_doc("slip.pdf", pdf), RECEIPT_PROMPT, "receipt")
+    assert result["data"]["merchant"] == "Ah Seng Kopitiam"
+    assert result["data"]["total"] == 1.8
+    assert result["data"]["currency"] == "MYR"

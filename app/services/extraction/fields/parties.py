@@ -30,13 +30,15 @@ COMPANY_SUFFIX = re.compile(
     r"studio|shop|store|market|supermarket|restaurant|cafe|café|bakery|pharmacy|hotel)\b\.?",
     re.IGNORECASE,
 )
-TITLE_WORDS = re.compile(
-    r"^\W*(?:tax\s+)?(?:invoice|receipt|sales receipt|bill|statement(?: of account)?|"
+_TITLE = (
+    r"(?:(?:simplified|full|official|cash|sales|retail|commercial|gst|vat|e-?)\s+)*"
+    r"(?:tax\s+)?(?:invoice|receipt|sales receipt|bill|statement(?: of account)?|"
     r"bank statement|account statement|purchase order|order|quote|quotation|estimate|"
     r"credit note|pro ?forma(?: invoice)?|rechnung|facture|factura|fattura|factuur|"
-    r"quittung|beleg|kassenbon|original|copy|duplicate|page \d+(?: of \d+)?)\W*$",
-    re.IGNORECASE,
+    r"quittung|beleg|kassenbon|original|copy|duplicate|reprint|(?:customer|merchant|"
+    r"cardholder|store|shop|office|client) copy|page \d+(?: of \d+)?)"
 )
+TITLE_WORDS = re.compile(rf"^\W*{_TITLE}(?:\W+{_TITLE})*\W*$", re.IGNORECASE)
 ADDRESS_HINT = re.compile(
     r"\b(?:street|st\.?|road|rd\.?|avenue|ave\.?|lane|ln\.?|drive|dr\.?|blvd|boulevard|way|"
     r"place|pl\.?|square|sq\.?|suite|ste\.?|floor|fl\.?|unit|building|po box|p\.o\. box|"
@@ -151,6 +153,8 @@ class PartyFinder(FinderBase):
         """(line, cell) pairs of a 'Bill to' style block, so they are not taken as the vendor."""
         out: set[tuple[int, int]] = set()
         for line in self.doc.lines[:60]:
+            if TITLE_WORDS.match(line.text):
+                continue  # "CUSTOMER COPY" heads a till slip, not a customer block
             for h in self.doc.line_hits(line):
                 if h.concept in ("customer", "ship_to") and h.weight >= 0.8:
                     out.add((id(line), h.cell))
