@@ -338,7 +338,28 @@ WELCOME_LINE = [
     "NETS|3.20",
 ]
 
+STRIPE_RECEIPT = [
+    "Receipt from Acme Analytics, Inc.",
+    "Receipt #2391-4459",
+    "Amount paid|Date paid|Payment method",
+    "$1,250.00|March 4, 2026|Visa - 4242",
+    "Pro plan x 5|$1,250.00",
+    "Amount charged|$1,250.00",
+    "Questions? Contact us at billing@acmeanalytics.com",
+]
+
+MAIL_SPELLS_NAME = [
+    "RECEIPT",
+    "Harbour Books and Coffee thanks you!",
+    "01/12/2026 16:05",
+    "Paperback|$18.00",
+    "TOTAL|$18.00",
+    "orders@harbourbooks.com",
+]
+
 RECEIPTS = {
+    "stripe_receipt": (STRIPE_RECEIPT, "Acme Analytics, Inc.", "2026-03-04", "1250.00", "USD"),
+    "mail_spells_name": (MAIL_SPELLS_NAME, "Harbour Books", "2026-01-12", "18.00", "USD"),
     "reg_number_after_name": (
         REG_NUMBER_AFTER_NAME,
         "SYARIKAT PERNIAGAAN GIN KEE",

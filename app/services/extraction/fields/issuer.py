@@ -146,6 +146,50 @@ def _split_web_name(label: str) -> str:
     return " ".join(w.capitalize() for w in label.split())
 
 
+_FROM_TITLE = re.compile(
+    r"^\W*(?:your\s+)?(?:receipt|invoice|bill|order|rechnung|quittung|facture|reçu)\s+"
+    r"(?:from|von|de)\s+(?P<name>[^\W\d_].{1,60}?)[\s:!]*$",
+    re.IGNORECASE,
+)
+
+
+def titled_issuer(lines: list[Line]) -> tuple[str, Line] | None:
+    """The seller a title names: "Receipt from Acme, Inc.", "Rechnung von Muster GmbH"."""
+    for line in lines:
+        m = _FROM_TITLE.match(line.text.strip())
+        if m:
+            name = name_part(m.group("name"))
+            if len(re.findall(r"[^\W\d_]", name)) >= 3:
+                return name, line
+    return None
+
+
+def _printed_name(label: str, lines: list[Line]) -> str | None:
+    """The words of the document that spell a web or mail name ('acmeanalytics' -> 'Acme
+    Analytics, Inc.' when the document prints it), with a legal form that follows them."""
+    for line in lines:
+        words = re.findall(r"[^\W_][\w&'’.-]*", line.text)
+        for i in range(len(words)):
+            joined = ""
+            for j in range(i, min(i + 5, len(words))):
+                joined += re.sub(r"[^a-z0-9]", "", words[j].lower())
+                if joined == label and j > i:
+                    m = re.search(
+                        re.escape(words[i]) + r".*?" + re.escape(words[j]) + r"(?:,?\s+\S+)?",
+                        line.text,
+                    )
+                    if m is None:
+                        break
+                    text = m.group(0)
+                    tail = text[text.rfind(words[j]) + len(words[j]) :]
+                    if not LEGAL_FORM.fullmatch(tail.strip(" ,")):
+                        text = text[: len(text) - len(tail)]
+                    return text.strip(" ,")
+                if not label.startswith(joined):
+                    break
+    return None
+
+
 def merchant_cue(lines: list[Line]) -> tuple[str, Line] | None:
     """A receipt's shop name from 'thank you for shopping at X', its web address or e-mail."""
     for line in lines:
@@ -163,7 +207,8 @@ def merchant_cue(lines: list[Line]) -> tuple[str, Line] | None:
         ):
             label = (m.group(1) or m.group(2) or "").lower()
             if label and label not in _FREE_MAIL:
-                return _split_web_name(label), line
+                printed = _printed_name(re.sub(r"[^a-z0-9]", "", label), lines)
+                return printed or _split_web_name(label), line
     return None
 
 

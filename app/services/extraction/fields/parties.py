@@ -18,6 +18,7 @@ from .issuer import (
     name_part,
     tax_id_issuer,
     tax_id_near,
+    titled_issuer,
 )
 
 COMPANY_SUFFIX = re.compile(
@@ -94,6 +95,9 @@ class PartyFinder(FinderBase):
         best = _best([c for c in self.labelled(spec, "party") if c.score >= 0.5])
         if best is not None:
             return _result(best)
+        titled = titled_issuer(self._header_lines()[:6])
+        if titled is not None:
+            return FieldResult(titled[0], 0.8, titled[1].page, titled[1].text)
         customer_cells = self._customer_block_cells()
         header = self._header_lines()
         # Nothing from the items table down names the issuer; on a till slip the items start
