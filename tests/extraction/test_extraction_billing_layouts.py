@@ -357,7 +357,24 @@ MAIL_SPELLS_NAME = [
     "orders@harbourbooks.com",
 ]
 
+GERMAN_LOGO_ONLY = [
+    "Hauptstraße 12",
+    "10115 Berlin",
+    "Tel.: 030 1234567",
+    "UID Nr.: DE812706034",
+    "EUR",
+    "BANANEN|1,29 A",
+    "VOLLMILCH 3,5%|1,15 A",
+    "BROT|2,49 A",
+    "SUMME|EUR 4,93",
+    "Geg. Bar|EUR 10,00",
+    "Rückgeld BAR|EUR 5,07",
+    "12.01.2026 18:22 Bon-Nr.:1234",
+    "Vielen Dank für Ihren Einkauf bei Frischmarkt Müller!",
+]
+
 RECEIPTS = {
+    "german_logo_only": (GERMAN_LOGO_ONLY, "Frischmarkt Müller", "2026-01-12", "4.93", "EUR"),
     "stripe_receipt": (STRIPE_RECEIPT, "Acme Analytics, Inc.", "2026-03-04", "1250.00", "USD"),
     "mail_spells_name": (MAIL_SPELLS_NAME, "Harbour Books", "2026-01-12", "18.00", "USD"),
     "reg_number_after_name": (

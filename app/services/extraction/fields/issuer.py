@@ -42,8 +42,11 @@ _REG_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _THANKS = re.compile(
-    r"\bthank(?:s| you)(?: very much)?,?\s+for\s+(?:shopping|visiting|dining|choosing|eating|"
-    r"staying|your (?:purchase|order|visit|business))\s+(?:at|with|in)\s+"
+    r"(?:\bthank(?:s| you)(?: very much)?,?\s+for\s+(?:shopping|visiting|dining|choosing|eating|"
+    r"staying|your (?:purchase|order|visit|business))\s+(?:at|with|in)|"
+    r"\bdank(?:e)?\s+für\s+ihren\s+(?:einkauf|besuch)\s+(?:bei|im|in der)|"
+    r"\bmerci\s+(?:de votre visite|pour votre (?:achat|visite))\s+(?:chez|à)|"
+    r"\bgracias por su (?:compra|visita) en|\bbedankt voor uw (?:aankoop|bezoek) bij)\s+"
     r"([A-Z0-9][\w&'’.\- ]{1,40}?)\s*(?:[!.,]|$|\s-|\s{2})",
     re.IGNORECASE,
 )

@@ -13,6 +13,7 @@ from .index import NOT_FOUND, FieldResult, _best, _cell_span, _result
 from .issuer import (
     LEGAL_FORM,
     address_like,
+    has_tax_id,
     is_page_label,
     merchant_cue,
     name_part,
@@ -66,6 +67,8 @@ class PartyFinder(FinderBase):
             return False
         if TITLE_WORDS.match(t) or V.find_emails(t) or V.URL_RE.search(t) or is_page_label(t):
             return False
+        if has_tax_id(t):
+            return False  # "UID Nr.: DE812706034", "GSTIN 29ABCDE1234F1Z5"
         priced = any(f.value.has_decimals or f.value.currency for f in V.find_amounts(t))
         if V.find_dates(t) or V.find_phones(t) or (priced and letters < 6):
             return False
