@@ -120,7 +120,7 @@ def _billing_pdf(lines: list[str], *, width: float = 210) -> bytes:
     roll = width <= 120
     y = 15.0
     for raw in lines:
-        size, line, gap = 10.0, raw, 45.0
+        size, line, gap = 8.0 if roll else 10.0, raw, 45.0
         if line.startswith("#"):
             size, line = 18.0, line[1:]
         elif line.startswith("~"):

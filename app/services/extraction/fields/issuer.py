@@ -38,7 +38,7 @@ _SEPARATORS = re.compile(r"\s[·•|–]\s|\s-\s(?=\S*\d)|\s{3,}")
 _STORE_NUMBER = re.compile(r"\s*(?:#|no\.?\s*|store\s*#?\s*|outlet\s*)\d{1,6}$", re.IGNORECASE)
 # A company registration number printed after the name: "(81109-A)", "(Co. Reg. 123456-X)".
 _REG_NUMBER = re.compile(
-    r"\s*\((?:co\.?\s*)?(?:reg(?:n|istration)?\.?\s*)?(?:no\.?\s*)?:?\s*[\dA-Z][\dA-Z-]*\d[\dA-Z-]*\)$",
+    r"\s*\((?:co\.?\s*)?(?:reg(?:n|istration)?\.?\s*)?(?:no\.?\s*)?:?\s*[\dA-Z][\dA-Z.-]*\d[\dA-Z.-]*\)?$",
     re.IGNORECASE,
 )
 _THANKS = re.compile(
@@ -47,8 +47,8 @@ _THANKS = re.compile(
     r"\bdank(?:e)?\s+für\s+ihren\s+(?:einkauf|besuch)\s+(?:bei|im|in der)|"
     r"\bmerci\s+(?:de votre visite|pour votre (?:achat|visite))\s+(?:chez|à)|"
     r"\bgracias por su (?:compra|visita) en|\bbedankt voor uw (?:aankoop|bezoek) bij)\s+"
-    r"([A-Z0-9][\w&'’.\- ]{1,40}?)\s*(?:[!.,]|$|\s-|\s{2})",
-    re.IGNORECASE,
+    r"([A-Z0-9][\w&'’.\- ]{1,40}?)[ \t]*(?:[!.,]|$|\s-|\s{2})",
+    re.IGNORECASE | re.MULTILINE,
 )
 _FREE_MAIL = {
     "gmail", "yahoo", "hotmail", "outlook", "live", "icloud", "aol", "gmx", "web", "mail",
@@ -195,12 +195,12 @@ def _printed_name(label: str, lines: list[Line]) -> str | None:
 
 def merchant_cue(lines: list[Line]) -> tuple[str, Line] | None:
     """A receipt's shop name from 'thank you for shopping at X', its web address or e-mail."""
-    for line in lines:
-        m = _THANKS.search(line.text)
-        if m:
-            name = m.group(1).strip(" .,'’-")
-            if len(re.findall(r"[^\W\d_]", name)) >= 3:
-                return name, line
+    # A thank-you line may wrap before the shop's name: search the lines as one text.
+    text = "\n".join(line.text for line in lines)
+    for m in _THANKS.finditer(text):
+        name = m.group(1).strip(" .,'’-")
+        if len(re.findall(r"[^\W\d_]", name)) >= 3:
+            return name, lines[text.count("\n", 0, m.start(1))]
     for line in lines:
         for m in re.finditer(
             r"\b(?:https?://)?(?:www\.)([a-z0-9-]{3,40})\.[a-z.]{2,10}\b|"
