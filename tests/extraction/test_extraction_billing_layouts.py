@@ -375,7 +375,20 @@ GERMAN_LOGO_ONLY = [
     "bei Frischmarkt Müller!",
 ]
 
+TILL_CODES = [
+    "GREEN LEAF GROCERY",
+    "415 Mission St, Suite 300",
+    "San Francisco, CA 94105",
+    "(871) 719-3344",
+    "ST# 3296 OP# 19 TE# 20",
+    "TRN# 899069",
+    "05/10/25 08:22",
+    "COFFEE BEANS|3.59",
+    "TOTAL DUE|3.59",
+]
+
 RECEIPTS = {
+    "till_codes": (TILL_CODES, "GREEN LEAF GROCERY", "2025-05-10", "3.59", "USD"),
     "german_logo_only": (GERMAN_LOGO_ONLY, "Frischmarkt Müller", "2026-01-12", "4.93", "EUR"),
     "stripe_receipt": (STRIPE_RECEIPT, "Acme Analytics, Inc.", "2026-03-04", "1250.00", "USD"),
     "mail_spells_name": (MAIL_SPELLS_NAME, "Harbour Books", "2026-01-12", "18.00", "USD"),

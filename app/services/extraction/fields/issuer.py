@@ -18,7 +18,7 @@ LEGAL_FORM = re.compile(
 TAX_ID_LABEL = re.compile(
     r"\b(?:ust[-\s.]?id[-\s.]?(?:nr)?|ust[-\s.]?identnr|steuer[-\s]?nr|steuernummer|"
     r"vat\s?(?:reg(?:istration)?\.?\s?)?(?:no|number|id|#)|vat\s?reg|gstin|gst\s?(?:reg(?:istration)?"
-    r"\.?\s?)?(?:no|number|#|id)|gst\s?reg|abn|trn|sst\s?(?:reg|id|no)|uid|company\s?(?:reg(?:istration)?"
+    r"\.?\s?)?(?:no|number|#|id)|gst\s?reg|abn|trn(?=\s*(?:no\.?|number)?\s*:?\s*\d{15})|sst\s?(?:reg|id|no)|uid|company\s?(?:reg(?:istration)?"
     r"\.?\s?)?no|co\.?\s?reg|siret|siren|tva|nif|cif|p\.?iva|btw)\b",
     re.IGNORECASE,
 )

@@ -67,6 +67,8 @@ class PartyFinder(FinderBase):
             return False
         if TITLE_WORDS.match(t) or V.find_emails(t) or V.URL_RE.search(t) or is_page_label(t):
             return False
+        if not re.search(r"[^\W\d_]{3}", re.sub(r"\b[^\W\d_]{1,3}#", "", t)):
+            return False  # "ST# 3296 OP# 19 TE# 20": store, operator and terminal numbers
         if has_tax_id(t):
             return False  # "UID Nr.: DE812706034", "GSTIN 29ABCDE1234F1Z5"
         priced = any(f.value.has_decimals or f.value.currency for f in V.find_amounts(t))
