@@ -257,6 +257,7 @@ CURRENCY_SYMBOLS = {
     "Fr.": "CHF",
     "RS.": "INR",
     "Rs.": "INR",
+    "Rs": "INR",
     "RM": "MYR",
     "Rp": "IDR",
     "₫": "VND",
@@ -290,7 +291,7 @@ AMOUNT_RE = re.compile(
     rf"(?P<neg1>(?<![\w.,/])[-−]|\()?\s?"
     rf"(?:(?P<cur1>{_CUR})\s?(?P<neg2>[-−])?\s?|(?<![\w.,/])(?<!\w-))"
     rf"(?P<num>{_NUMBER})"
-    rf"(?!\d|/|[.,:]\d|-\d)(?!(?!{_CUR})[A-Za-z])"
+    rf"(?!\d|/(?!-)|[.,:]\d|-\d)(?!(?!{_CUR})[A-Za-z])"  # "Rs. 450/-" is 450 rupees
     rf"(?:\s?(?P<cur2>{_CUR}))?(?P<neg3>-(?!\s?\d)|\))?",
 )
 
