@@ -387,7 +387,16 @@ TILL_CODES = [
     "TOTAL DUE|3.59",
 ]
 
+WELCOME_SAME_LINE = [
+    "*** WELCOME TO CORNER CAFE! ***",
+    "71 Amoy Street, Singapore 069891",
+    "Date: 21/02/2026",
+    "Latte|5.80",
+    "TOTAL|5.80",
+]
+
 RECEIPTS = {
+    "welcome_same_line": (WELCOME_SAME_LINE, "CORNER CAFE", "2026-02-21", "5.80", "SGD"),
     "till_codes": (TILL_CODES, "GREEN LEAF GROCERY", "2025-05-10", "3.59", "USD"),
     "german_logo_only": (GERMAN_LOGO_ONLY, "Frischmarkt Müller", "2026-01-12", "4.93", "EUR"),
     "stripe_receipt": (STRIPE_RECEIPT, "Acme Analytics, Inc.", "2026-03-04", "1250.00", "USD"),

@@ -70,6 +70,9 @@ def name_part(text: str) -> str:
     ("Acme Analytics, Inc.").
     """
     t = _SEPARATORS.split(text.strip())[0].strip(" ,;")
+    t = re.sub(
+        r"^\W*(?:welcome\s+to|willkommen\s+(?:bei|im)|bienvenue\s+chez)\s+", "", t, flags=re.I
+    )
     parts = [p.strip() for p in t.split(",")]
     if len(parts) > 1:
         keep = [parts[0]]
@@ -80,7 +83,7 @@ def name_part(text: str) -> str:
                 break
         t = ", ".join(keep)
     t = _REG_NUMBER.sub("", t)
-    return _STORE_NUMBER.sub("", t).strip(" ,;")
+    return _STORE_NUMBER.sub("", t).strip(" ,;!*~=")
 
 
 def address_like(text: str) -> bool:
