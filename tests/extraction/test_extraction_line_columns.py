@@ -45,6 +45,28 @@ CASES = {
         "invoice",
         [("Beratung Januar", 8, "125.00", "1000.00"), ("Reisekosten", 1, "80.00", "80.00")],
     ),
+    "gst_serial_and_hsn": (
+        HEAD
+        + [
+            "Sr|Description|HSN/SAC|Qty|Rate|Amount",
+            "1|Cement bags|2523|10|380.00|3,800.00",
+            "2|Steel rods|7214|5|140.00|700.00",
+            "|||Grand Total|Rs. 4,500.00",
+        ],
+        "invoice",
+        [("Cement bags", 10, "380.00", "3800.00"), ("Steel rods", 5, "140.00", "700.00")],
+    ),
+    "unit_of_measure": (
+        HEAD
+        + [
+            "Description|Qty|Unit|Rate|Amount",
+            "Cement bags|10|Nos|380.00|3,800.00",
+            "Labour|8|hrs|50.00|400.00",
+            "|||Grand Total|Rs. 4,200.00",
+        ],
+        "invoice",
+        [("Cement bags", 10, "380.00", "3800.00"), ("Labour", 8, "50.00", "400.00")],
+    ),
     "till_counts": (
         [
             "CORNER CAFE",

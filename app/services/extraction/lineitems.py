@@ -40,6 +40,8 @@ _COLUMNS: dict[str, re.Pattern] = {
 }
 _IGNORED_COLUMNS = re.compile(
     r"^(?:#|no\.?|pos\.?|line|sku|code|item code|item #|item no\.?|art\.? ?no\.?|ref\.?|"
+    r"s\.? ?no\.?|sr\.?(?: ?no\.?)?|sl\.? ?no\.?|s/n|hsn|sac|hsn ?/ ?sac|hsn code|sac code|"
+    r"einheit|me|uom|unit of measure|lfd\.? ?nr\.?|"
     r"vat ?%?|tax ?%?|vat rate|tax rate|mwst\.?|ust\.?|disc\.? ?%?|discount|date|unit of measure|"
     r"uom|um|%)$",
     re.IGNORECASE,
@@ -142,6 +144,14 @@ def header_columns(line: Line) -> list[tuple[str, Cell]] | None:
             else:
                 role = "unknown"
         roles.append((role, cell))
+    for role in ("quantity", "unit_price"):
+        same = [i for i, (r, _) in enumerate(roles) if r == role]
+        if len(same) > 1:
+            # "Qty | Unit | Rate": a bare 'Unit' beside a quantity or price column is the unit
+            # of measure ("Nos", "hrs"), not a number column.
+            for i in same:
+                if roles[i][1].text.strip(" :").lower() in ("unit", "units", "einheit"):
+                    roles[i] = ("ignore", roles[i][1])
     kinds = {r for r, _ in roles}
     numeric = kinds & {"quantity", "unit_price", "amount"}
     if "description" in kinds and numeric:
