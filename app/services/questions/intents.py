@@ -43,7 +43,8 @@ FIELD_INTENTS: tuple[FieldIntent, ...] = (
         "total",
         "total",
         "amount",
-        "total amount|grand total|amount due|total due|balance due|invoice total|total",
+        "total amount|grand total|amount due|total due|balance due|invoice total|invoice amount|"
+        "amount paid|amount|total",
         "total|total_amount|amount_due|grand_total|total_due|balance_due",
         "sub|subtotal",
     ),
