@@ -96,3 +96,46 @@ def test_quantity_and_unit_price_columns(name, write_doc, local, billing_pdf):
         for i in result["line_items"]
     ]
     assert got == [(d, q, Decimal(p), Decimal(a)) for d, q, p, a in expected]
+
+
+def _two_page_invoice() -> bytes:
+    """A German invoice whose items table goes on over the page after an 'Übertrag' line."""
+    from fpdf import FPDF
+
+    first = [
+        "Nordlicht IT-Service GmbH",
+        "Rechnung Nr. 2026-0311",
+        "Datum: 03.03.2026",
+        "Pos.|Bezeichnung|Menge|Einzelpreis|Gesamt",
+        *[f"{i}|Wartung Server {i}|1|100,00|100,00" for i in range(1, 16)],
+        "|Übertrag||1.500,00 EUR",
+    ]
+    second = [
+        "Rechnung Nr. 2026-0311, Seite 2 von 2",
+        "|Übertrag||1.500,00 EUR",
+        "16|Wartung Server 16|2|50,00|100,00",
+        "|Nettobetrag||1.600,00 EUR",
+        "|MwSt. 19 %||304,00 EUR",
+        "|Gesamtbetrag||1.904,00 EUR",
+        "USt-IdNr. DE298765432",
+    ]
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("dejavu", "", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    for lines in (first, second):
+        pdf.add_page()
+        pdf.set_font("dejavu", "", 10)
+        for row, line in enumerate(lines):
+            for col, part in enumerate(line.split("|")):
+                if part:
+                    pdf.set_xy(15 + (0, 15, 90, 120, 155)[col], 15 + 7 * row)
+                    pdf.cell(pdf.get_string_width(part) + 1, 5, part)
+    return bytes(pdf.output())
+
+
+def test_items_table_goes_on_over_the_page(write_doc, local):
+    result = local.extract(write_doc("two-pages.pdf", _two_page_invoice()), PROMPT, "invoice")
+    items = result["line_items"]
+    assert [i["description"] for i in items] == [f"Wartung Server {i}" for i in range(1, 17)]
+    assert items[-1]["quantity"] == 2 and items[-1]["unit_price"] == 50.0
+    assert result["data"]["total"] == 1904.0

@@ -49,7 +49,8 @@ _IGNORED_COLUMNS = re.compile(
 _STOP_WORDS = re.compile(
     r"^(?:sub[\s-]?total|total|grand total|tax|taxes|vat|sales tax|gst|hst|pst|amount due|balance|"
     r"balance due|discount|shipping|shipping and handling|freight|net total|nett total|net amount|"
-    r"zwischensumme|summe|gesamt|gesamtbetrag|mwst|ust|montant|total ht|total ttc|tva|iva|btw|"
+    r"zwischensumme|summe|gesamt|gesamtbetrag|nettobetrag|bruttobetrag|rechnungsbetrag|endbetrag|"
+    r"gesamtsumme|übertrag|mwst|ust|montant|total ht|total ttc|tva|iva|btw|"
     r"amount paid|payment|payments|paid|change|change due|cash|card|visa|mastercard|amex|debit|"
     r"credit|tip|gratuity|rounding|rounding adj|rounding adjustment|net à payer|to pay|notes?|"
     r"terms|thank you|bank|iban|please|items? sold|items? count|number of items|no of items|"
@@ -245,6 +246,31 @@ def _finish(item: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+_CARRY = re.compile(
+    r"\b(?:übertrag|uebertrag|vortrag|carried forward|brought forward|carry forward|c/f|b/f|"
+    r"report|à reporter|reporté)\b",
+    re.IGNORECASE,
+)
+
+
+def _carried_over(lines: list[Line], at: int, page: int) -> int | None:
+    """Index of the carry-forward line at the top of the page after ``page``, if the table
+    goes on there (its next rows follow that line); None when it does not."""
+    for j in range(at, len(lines)):
+        if lines[j].page == page:
+            continue
+        if lines[j].page != page + 1:
+            return None
+        first = next(k for k in range(j, len(lines)) if lines[k].page == page + 1)
+        for k in range(first, min(first + 8, len(lines))):
+            if lines[k].page != page + 1:
+                return None
+            if _CARRY.search(lines[k].text) and V.find_amounts(lines[k].text):
+                return k
+        return None
+    return None
+
+
 def _table_items(lines: list[Line], start: int, columns: list[tuple[str, Cell]]) -> list[dict]:
     """Rows under a header line until the totals."""
     items: list[dict[str, Any]] = []
@@ -259,13 +285,22 @@ def _table_items(lines: list[Line], start: int, columns: list[tuple[str, Cell]])
         has_qty and "description" in order and order.index("quantity") < order.index("description")
     )
     prev_y = header.y
-    for line in lines[start + 1 :]:
-        if line.page != header.page:
-            break
-        if line.y - prev_y > gap_limit:
-            break
+    page = header.page
+    i = start
+    while i + 1 < len(lines):
+        i += 1
+        line = lines[i]
+        ends = _is_summary(line) or bool(_CARRY.search(line.text))
+        if line.page != page or line.y - prev_y > gap_limit or ends:
+            # A table that goes on over the page: "Übertrag" / "Carried forward" at the top of
+            # the next page, and the rows after it.
+            after = _carried_over(lines, i, page)
+            if after is None:
+                break
+            i, page, prev_y = after, lines[after].page, lines[after].y
+            continue
         prev_y = line.y
-        if _is_summary(line) or header_columns(line):
+        if header_columns(line):
             break
         row: dict[str, Any] = {
             "description": "",

@@ -9,7 +9,8 @@ from ..layout import Line
 
 # Legal forms that make a line a company name even when an address follows it.
 LEGAL_FORM = re.compile(
-    r"(?:\b|(?<=[a-z]))(?:ltd|limited|llc|l\.l\.c|inc|incorporated|corp|corporation|gmbh|ag|kg|"
+    r"(?-i:(?<=[a-z])(?:GmbH|AG|KG|Ltd|LTD|LLC|Inc|PLC|SA|BV)\b\.?)|"
+    r"\b(?:ltd|limited|llc|l\.l\.c|inc|incorporated|corp|corporation|gmbh|ag|kg|"
     r"ohg|ug|e\.?\s?k|plc|pty|pte|llp|lp|sdn\.?\s?bhd|bhd|pvt|private limited|sarl|s\.?a\.?s|"
     r"s\.?a|b\.?v|n\.?v|s\.?r\.?l|s\.?p\.?a|oy|ab|aps|kft|co(?=\.))\b\.?",
     re.IGNORECASE,
@@ -132,6 +133,7 @@ def tax_id_issuer(lines: list[Line], skip: set[tuple[int, int]]) -> tuple[str, L
                     name = name_part(piece)
                     if (
                         LEGAL_FORM.search(name)
+                        and not V.find_amounts(piece)
                         and not TAX_ID_LABEL.search(name)
                         and len(name) <= 60
                         and not address_like(name)
