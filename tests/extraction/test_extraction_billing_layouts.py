@@ -188,7 +188,20 @@ DATEV_FOOTER = [
     "Geschäftsführer: Jan Ohlsen · USt-IdNr. DE298765432 · IBAN DE44 5001 0517 5407 3249 31",
 ]
 
+UK_FOOTER = [
+    "Oakridge Partners LLP|||Invoice No: 881",
+    "2 Kings Way|||Date: 03/02/2026",
+    "Cambridge CB2 1TN",
+    "#INVOICE",
+    "Description|||Amount",
+    "Workshop|||£2,000.00",
+    "|||Total|£2,000.00",
+    "Pixel Forge Ltd · 14 Camden Road · London NW1 9DP",
+    "Registered in England and Wales No. 08123456",
+]
+
 INVOICES = {
+    "uk_footer": (UK_FOOTER, "881", "2026-02-03", "2000.00", "GBP", "Pixel Forge Ltd"),
     "gst_table_header": (
         GST_TABLE_HEADER,
         "VDS/25-26/0117",

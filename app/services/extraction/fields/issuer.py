@@ -18,9 +18,12 @@ LEGAL_FORM = re.compile(
 # Labels of the seller's registration or tax number.
 TAX_ID_LABEL = re.compile(
     r"\b(?:ust[-\s.]?id[-\s.]?(?:nr)?|ust[-\s.]?identnr|steuer[-\s]?nr|steuernummer|"
-    r"vat\s?(?:reg(?:istration)?\.?\s?)?(?:no|number|id|#)|vat\s?reg|gstin|gst\s?(?:reg(?:istration)?"
-    r"\.?\s?)?(?:no|number|#|id)|gst\s?reg|abn|trn(?=\s*(?:no\.?|number)?\s*:?\s*\d{15})|sst\s?(?:reg|id|no)|uid|company\s?(?:reg(?:istration)?"
-    r"\.?\s?)?no|co\.?\s?reg|siret|siren|tva|nif|cif|p\.?iva|btw)\b",
+    r"vat\s?(?:reg(?:istration)?\.?\s?)?(?:no|number|id|#)|vat\s?reg|gstin|"
+    r"gst\s?(?:reg(?:istration)?\.?\s?)?(?:no|number|#|id)|gst\s?reg|abn|"
+    r"trn(?=\s*(?:no\.?|number)?\s*:?\s*\d{15})|sst\s?(?:reg|id|no)|uid|"
+    r"company\s?(?:reg(?:istration)?\.?\s?)?(?:no|number)|co\.?\s?reg|registered\s(?:in|office)|"
+    r"hrb|hra|amtsgericht|registergericht|handelsregister|kvk|rcs|siret|siren|tva|nif|cif|"
+    r"p\.?iva|btw)\b",
     re.IGNORECASE,
 )
 # A tax id that belongs to the customer ("Your VAT ID", "Customer GSTIN").
