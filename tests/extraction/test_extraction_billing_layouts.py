@@ -200,7 +200,30 @@ UK_FOOTER = [
     "Registered in England and Wales No. 08123456",
 ]
 
+# The imprint repeats the letterhead's name with a misread letter, as a poor scan reads it.
+LETTERHEAD_AND_IMPRINT = [
+    "Foxglove Facilities AG",
+    "Bahnhofstrasse 10",
+    "8001 Zürich",
+    "Kestrel Media AG|||Beleg-Nr.: RE-2025-480",
+    "Bahnhofstrasse 10|||Rechnungsdatum: 11.08.2025",
+    "#Rechnung RE-2025-480",
+    "Bezeichnung|Menge|Einzelpreis|Gesamt",
+    "Logo design|3|902.36|2707.08",
+    "|||Endbetrag|CHF 2'707.08",
+    "Foxglove Faciltes AG|Commerzbank|Amtsgericht Berlin HRB 93462",
+    "Bahnhofstrasse 10|IBAN DE89 3704 0044 0532 0130 00|USt-IdNr. DE396758897",
+]
+
 INVOICES = {
+    "letterhead_and_imprint": (
+        LETTERHEAD_AND_IMPRINT,
+        "RE-2025-480",
+        "2025-08-11",
+        "2707.08",
+        "CHF",
+        "Foxglove Facilities AG",
+    ),
     "uk_footer": (UK_FOOTER, "881", "2026-02-03", "2000.00", "GBP", "Pixel Forge Ltd"),
     "gst_table_header": (
         GST_TABLE_HEADER,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from .. import values as V
 from ..layout import Line
@@ -221,6 +222,12 @@ def merchant_cue(lines: list[Line]) -> tuple[str, Line] | None:
                 printed = _printed_name(re.sub(r"[^a-z0-9]", "", label), lines)
                 return printed or _split_web_name(label), line
     return None
+
+
+def same_name(a: str, b: str) -> bool:
+    """True when two readings name the same company (letters alike, a misread letter or two)."""
+    x, y = (re.sub(r"[^a-z0-9]", "", t.lower()) for t in (a, b))
+    return bool(x and y) and SequenceMatcher(None, x, y).ratio() >= 0.85
 
 
 def is_page_label(text: str) -> bool:

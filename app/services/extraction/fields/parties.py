@@ -17,6 +17,7 @@ from .issuer import (
     is_page_label,
     merchant_cue,
     name_part,
+    same_name,
     tax_id_issuer,
     tax_id_near,
     titled_issuer,
@@ -147,8 +148,12 @@ class PartyFinder(FinderBase):
         top = max(scored, key=lambda s: s[0]) if scored else None
         if top is None or top[0] < 0.75:
             found = tax_id_issuer(self.doc.lines, customer_cells)
-            if found is not None:
+            if found is not None and not (top is not None and same_name(top[2], found[0])):
                 return FieldResult(found[0], 0.7, found[1].page, found[1].text)
+            if found is not None:
+                # The letterhead and the imprint name the same company: the letterhead's
+                # larger print reads better.
+                top = (max(top[0], 0.7), top[1], top[2])
         if self.doc.document_type == "receipt" and (top is None or top[0] < 0.5):
             cue = merchant_cue(self.doc.lines)
             if cue is not None:
