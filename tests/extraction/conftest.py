@@ -103,7 +103,8 @@ def billing_pdf():
     """Builder of invoice and receipt PDFs laid out like billing systems print them.
 
     A line is "text" or "text|text|..." (columns 45 mm apart). A leading "#" prints the line
-    as a letterhead (large type), "~" as a small sender line; "^" sets columns 95 mm apart.
+    as a letterhead (large type), "~" as a small sender line; "^" sets columns 95 mm apart;
+    "_" starts the imprint at the foot of the page.
     A width of 120 mm or less makes a till roll with its last column flush right.
     """
     return _billing_pdf
@@ -121,10 +122,13 @@ def _billing_pdf(lines: list[str], *, width: float = 210) -> bytes:
     y = 15.0
     for raw in lines:
         size, line, gap = 8.0 if roll else 10.0, raw, 45.0
+        if line.startswith("_") and y < 265:
+            y = 265.0  # the imprint at the foot of the page
         if line.startswith("#"):
             size, line = 18.0, line[1:]
         elif line.startswith("~"):
             size, line = 7.0, line[1:]
+        line = line.removeprefix("_")
         if line.startswith("^"):
             gap, line = 95.0, line[1:]
         pdf.set_font("dejavu", "", size)

@@ -184,7 +184,7 @@ DATEV_FOOTER = [
     "|||Zwischensumme|400,00",
     "|||MwSt. 19 %|76,00",
     "|||Gesamtbetrag|476,00 EUR",
-    "Nordlicht IT-Service GmbH · Am Hafen 3 · 20457 Hamburg",
+    "_Nordlicht IT-Service GmbH · Am Hafen 3 · 20457 Hamburg",
     "Geschäftsführer: Jan Ohlsen · USt-IdNr. DE298765432 · IBAN DE44 5001 0517 5407 3249 31",
 ]
 
@@ -196,7 +196,7 @@ UK_FOOTER = [
     "Description|||Amount",
     "Workshop|||£2,000.00",
     "|||Total|£2,000.00",
-    "Pixel Forge Ltd · 14 Camden Road · London NW1 9DP",
+    "_Pixel Forge Ltd · 14 Camden Road · London NW1 9DP",
     "Registered in England and Wales No. 08123456",
 ]
 
@@ -211,11 +211,36 @@ LETTERHEAD_AND_IMPRINT = [
     "Bezeichnung|Menge|Einzelpreis|Gesamt",
     "Logo design|3|902.36|2707.08",
     "|||Endbetrag|CHF 2'707.08",
-    "Foxglove Faciltes AG|Commerzbank|Amtsgericht Berlin HRB 93462",
+    "_Foxglove Faciltes AG|Commerzbank|Amtsgericht Berlin HRB 93462",
     "Bahnhofstrasse 10|IBAN DE89 3704 0044 0532 0130 00|USt-IdNr. DE396758897",
 ]
 
+# Logo-only letterhead; the customer's own VAT id sits under its address; the imprint names the
+# seller.
+CUSTOMER_VAT_ID = [
+    "#NORDLICHT",
+    "Kestrel Media AG|||Rechnung Nr. 2026-0311",
+    "Bahnhofstrasse 10|||Datum: 03.03.2026",
+    "8001 Zürich",
+    "UID: CHE-123.456.789 MWST",
+    "#Rechnung",
+    "Bezeichnung|Menge|Einzelpreis|Gesamt",
+    "Wartung|1|400,00|400,00",
+    "|||Gesamtbetrag|400,00 EUR",
+    "Steuerschuldnerschaft des Leistungsempfängers",
+    "_Nordlicht IT-Service GmbH · Am Hafen 3 · 20457 Hamburg",
+    "USt-IdNr. DE298765432 · Amtsgericht Hamburg HRB 12345",
+]
+
 INVOICES = {
+    "customer_vat_id": (
+        CUSTOMER_VAT_ID,
+        "2026-0311",
+        "2026-03-03",
+        "400.00",
+        "EUR",
+        "Nordlicht IT-Service GmbH",
+    ),
     "letterhead_and_imprint": (
         LETTERHEAD_AND_IMPRINT,
         "RE-2025-480",

@@ -115,7 +115,7 @@ class PartyFinder(FinderBase):
             if header_columns(line) or priced:
                 header = header[:i]
                 break
-        scored: list[tuple[float, Line, str]] = []
+        scored: list[tuple[float, Line, str, bool]] = []
         if header:
             heights = sorted(ln.height for ln in header)
             median_h = heights[len(heights) // 2] or 1.0
@@ -137,30 +137,36 @@ class PartyFinder(FinderBase):
                         score -= 0.05
                     if COMPANY_SUFFIX.search(text):
                         score += 0.3
-                    if line.height > 1.25 * median_h:
+                    big = line.height > 1.25 * median_h
+                    if big:
                         score += 0.2
                     if text.isupper() and len(text) > 3:
                         score += 0.05
                     at = header.index(line)
                     if tax_id_near(header, at, cell.x0, cell.x1):
                         score += 0.25
-                    scored.append((score, line, text))
+                    scored.append((score, line, text, big))
         top = max(scored, key=lambda s: s[0]) if scored else None
-        if top is None or top[0] < 0.75:
-            found = tax_id_issuer(self.doc.lines, customer_cells)
-            if found is not None and not (top is not None and same_name(top[2], found[0])):
-                return FieldResult(found[0], 0.7, found[1].page, found[1].text)
-            if found is not None:
+        found = tax_id_issuer(self.doc.lines, customer_cells)
+        if found is not None:
+            # A company named by the tax id of a page's imprint (its lower part) is the seller
+            # unless a letterhead in large print says otherwise; a weak header guess always
+            # gives way to a tax-id line.
+            line = found[1]
+            imprint = line.y > 0.6 * self.doc.page_height.get(line.page, 1.0)
+            if top is None or top[0] < 0.75 or (imprint and not top[3]):
+                if top is None or not same_name(top[2], found[0]):
+                    return FieldResult(found[0], 0.7, line.page, line.text)
                 # The letterhead and the imprint name the same company: the letterhead's
                 # larger print reads better.
-                top = (max(top[0], 0.7), top[1], top[2])
+                top = (max(top[0], 0.7), top[1], top[2], top[3])
         if self.doc.document_type == "receipt" and (top is None or top[0] < 0.5):
             cue = merchant_cue(self.doc.lines)
             if cue is not None:
                 return FieldResult(cue[0], 0.6, cue[1].page, cue[1].text)
         if top is None:
             return NOT_FOUND
-        score, line, text = top
+        score, line, text, _big = top
         return FieldResult(text, round(min(0.8, max(0.3, score)), 3), line.page, line.text)
 
     def _customer_block_cells(self) -> set[tuple[int, int]]:
