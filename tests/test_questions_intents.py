@@ -3,7 +3,8 @@
 import pytest
 
 from app.services.questions import retrieval
-from app.services.questions.answer import Ask, LocalAnswerer
+from app.services.questions.answer import Ask, LocalAnswerer, stem
+from app.services.questions.intents import find_intent
 from tests.question_corpus import build_corpus, completed_document, result
 
 CAFE = [
@@ -91,3 +92,29 @@ def test_everyday_questions_answer_the_field_they_mean(shops, user, question, ex
     assert answer.found, answer
     assert answer.text == expected
     assert answer.sources[0]["document_id"] == str(shops[doc].id)
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("What did I pay at Corner Cafe?", "total"),
+        ("How much was the bill at Luigi's?", "total"),
+        ("How much did the taxi cost?", "total"),
+        ("What did we spend at the airport shop?", "total"),
+        ("How much tax did I pay at Corner Cafe?", "tax"),
+        ("How much is due on invoice 42?", "total"),
+        ("When is invoice 42 due?", "due_date"),
+        ("When was I at Corner Cafe?", "date"),
+        ("When did I buy the printer?", "date"),
+        ("Who issued invoice 42?", "vendor"),
+        ("Which shop did I buy the sourdough at?", "vendor"),
+        ("Who sold me the sourdough?", "vendor"),
+        ("Who was invoice 42 billed to?", "customer"),
+        ("How much notice is needed to terminate the agreement?", None),
+        ("When does the Rotterdam warehouse open?", None),
+        ("Who signed it?", None),
+    ],
+)
+def test_question_forms_name_their_field(question, intent):
+    found, _words = find_intent(question, [], stem)
+    assert (found.key if found else None) == intent

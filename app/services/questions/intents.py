@@ -153,7 +153,7 @@ _QUESTION_FORMS: tuple[tuple[str, re.Pattern], ...] = (
         re.compile(
             r"^\s*(?:when|on what (?:day|date)|what day|which day)\b.*\b(?:invoice|receipt|bill|"
             r"order|issued|dated|sent|shop|shopped|buy|bought|pay|paid|purchase|purchased|visit|"
-            r"visited|eat|ate|charged|spend|spent|get|got)\b",
+            r"visited|eat|ate|charged|spend|spent|get|got|go|went|was i|were we)\b",
             re.IGNORECASE,
         ),
     ),
