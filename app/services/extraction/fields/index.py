@@ -404,7 +404,7 @@ class FieldResult:
     source_text: str | None
 
     def as_entry(self) -> dict[str, Any]:
-        """The SPEC §6 entry of a field."""
+        """The result entry of a field: value, confidence, page and source text."""
         return {
             "value": self.value,
             "confidence": self.confidence,
