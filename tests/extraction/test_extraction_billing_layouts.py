@@ -533,3 +533,16 @@ def test_scanned_receipt_headline_fields(name, gen, rng, write_doc, local, billi
     assert d["date"] == date
     assert Decimal(str(d["total"])) == Decimal(total)
     assert d["currency"] == currency
+
+
+def test_scanned_invoice_names_the_seller_from_its_imprint(gen, rng, write_doc, local, billing_pdf):
+    pytest.importorskip("rapidocr")
+    lines, number, date, total, _currency, vendor = INVOICES["customer_vat_id"]
+    page = gen.scan(gen.render(billing_pdf(lines), 200), rng)
+    buf = io.BytesIO()
+    page.save(buf, format="PNG")
+    result = local.extract(write_doc("scan.png", buf.getvalue(), "image/png"), PROMPT, "invoice")
+    d = result["data"]
+    assert d["vendor"] == vendor
+    assert d["invoice_number"] == number and d["date"] == date
+    assert Decimal(str(d["total"])) == Decimal(total)

@@ -39,7 +39,7 @@ STREET_WORD = re.compile(
     re.IGNORECASE,
 )
 PAGE_LABEL = re.compile(r"\b(?:page|seite|blatt|pagina|página|sida)\s*\d+", re.IGNORECASE)
-_SEPARATORS = re.compile(r"\s[·•|–]\s|\s-\s(?=\S*\d)|\s{3,}")
+_SEPARATORS = re.compile(r"\s*[·•]\s*|\s[|–]\s|\s-\s(?=\S*\d)|\s{3,}")
 _STORE_NUMBER = re.compile(r"\s*(?:#|no\.?\s*|store\s*#?\s*|outlet\s*)\d{1,6}$", re.IGNORECASE)
 # A company registration number printed after the name: "(81109-A)", "(Co. Reg. 123456-X)".
 _REG_NUMBER = re.compile(
