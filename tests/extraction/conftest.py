@@ -93,3 +93,53 @@ def _simple_pdf(lines: list[str], *, font: str = "helvetica", size: float = 11) 
                 pdf.cell(60, 6, part)
         y += 7
     return bytes(pdf.output())
+
+
+_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@pytest.fixture(scope="session")
+def billing_pdf():
+    """Builder of invoice and receipt PDFs laid out like billing systems print them.
+
+    A line is "text" or "text|text|..." (columns 45 mm apart). A leading "#" prints the line
+    as a letterhead (large type), "~" as a small sender line; "^" sets columns 95 mm apart;
+    "_" starts the imprint at the foot of the page.
+    A width of 120 mm or less makes a till roll with its last column flush right.
+    """
+    return _billing_pdf
+
+
+def _billing_pdf(lines: list[str], *, width: float = 210) -> bytes:
+    """A one-page PDF printing the lines, in columns, with letterhead and small-print sizes."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format=(width, 297))
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.add_font("dejavu", "", str(_FONT))
+    roll = width <= 120
+    y = 15.0
+    for raw in lines:
+        size, line, gap = 8.0 if roll else 10.0, raw, 45.0
+        if line.startswith("_") and y < 265:
+            y = 265.0  # the imprint at the foot of the page
+        if line.startswith("#"):
+            size, line = 18.0, line[1:]
+        elif line.startswith("~"):
+            size, line = 7.0, line[1:]
+        line = line.removeprefix("_")
+        if line.startswith("^"):
+            gap, line = 95.0, line[1:]
+        pdf.set_font("dejavu", "", size)
+        parts = line.split("|")
+        for i, part in enumerate(parts):
+            if not part:
+                continue
+            if roll and i == len(parts) - 1 and i > 0:
+                pdf.set_xy(width - 8 - pdf.get_string_width(part), y)
+            else:
+                pdf.set_xy(8 if roll else 15 + i * gap, y)
+            pdf.cell(pdf.get_string_width(part) + 1, size * 0.5, part)
+        y += size * 0.5 + 2.5
+    return bytes(pdf.output())

@@ -99,3 +99,34 @@ def test_ocr_zero_inside_words():
 
     assert fix_text("SUBT0TAL 12.00") == "SUBTOTAL 12.00"
     assert fix_text("INV-2026-0042") == "INV-2026-0042"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "currency"),
+    [
+        ("Rs 450/-", "450", "INR"),
+        ("Rs. 1,18,000/-", "118000", "INR"),
+        ("Total Rs 1,200.00", "1200.00", "INR"),
+        ("₹ 1,18,000.00", "118000.00", "INR"),
+    ],
+)
+def test_indian_rupee_amounts(text, value, currency):
+    found = V.find_amounts(text)
+    assert [(f.value.value, f.value.currency) for f in found] == [(Decimal(value), currency)]
+
+
+@pytest.mark.parametrize(
+    ("text", "currency"),
+    [
+        ("GSTIN: 29AAKFV1234M1Z2  Total 59,000.00", "INR"),
+        ("CGST 9% 405.00 SGST 9% 405.00", "INR"),
+        ("KEDAI MAJU SDN BHD  Total 12.50", "MYR"),
+        ("53200 KUALA LUMPUR  Total 7.00", "MYR"),
+        ("Paid by NETS 3.20", "SGD"),
+        ("ABN 51 824 753 556  Total 100.00", "AUD"),
+        ("USt-IdNr. DE123456789  Summe 10,00", "EUR"),
+        ("Nothing here but 10.00", None),
+    ],
+)
+def test_country_cues_name_the_currency_when_no_sign_is_printed(text, currency):
+    assert V.country_currency(text) == currency

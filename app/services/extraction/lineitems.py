@@ -40,6 +40,8 @@ _COLUMNS: dict[str, re.Pattern] = {
 }
 _IGNORED_COLUMNS = re.compile(
     r"^(?:#|no\.?|pos\.?|line|sku|code|item code|item #|item no\.?|art\.? ?no\.?|ref\.?|"
+    r"s\.? ?no\.?|sr\.?(?: ?no\.?)?|sl\.? ?no\.?|s/n|hsn|sac|hsn ?/ ?sac|hsn code|sac code|"
+    r"einheit|me|uom|unit of measure|lfd\.? ?nr\.?|"
     r"vat ?%?|tax ?%?|vat rate|tax rate|mwst\.?|ust\.?|disc\.? ?%?|discount|date|unit of measure|"
     r"uom|um|%)$",
     re.IGNORECASE,
@@ -47,7 +49,8 @@ _IGNORED_COLUMNS = re.compile(
 _STOP_WORDS = re.compile(
     r"^(?:sub[\s-]?total|total|grand total|tax|taxes|vat|sales tax|gst|hst|pst|amount due|balance|"
     r"balance due|discount|shipping|shipping and handling|freight|net total|nett total|net amount|"
-    r"zwischensumme|summe|gesamt|gesamtbetrag|mwst|ust|montant|total ht|total ttc|tva|iva|btw|"
+    r"zwischensumme|summe|gesamt|gesamtbetrag|nettobetrag|bruttobetrag|rechnungsbetrag|endbetrag|"
+    r"gesamtsumme|übertrag|mwst|ust|montant|total ht|total ttc|tva|iva|btw|"
     r"amount paid|payment|payments|paid|change|change due|cash|card|visa|mastercard|amex|debit|"
     r"credit|tip|gratuity|rounding|rounding adj|rounding adjustment|net à payer|to pay|notes?|"
     r"terms|thank you|bank|iban|please|items? sold|items? count|number of items|no of items|"
@@ -142,6 +145,14 @@ def header_columns(line: Line) -> list[tuple[str, Cell]] | None:
             else:
                 role = "unknown"
         roles.append((role, cell))
+    for role in ("quantity", "unit_price"):
+        same = [i for i, (r, _) in enumerate(roles) if r == role]
+        if len(same) > 1:
+            # "Qty | Unit | Rate": a bare 'Unit' beside a quantity or price column is the unit
+            # of measure ("Nos", "hrs"), not a number column.
+            for i in same:
+                if roles[i][1].text.strip(" :").lower() in ("unit", "units", "einheit"):
+                    roles[i] = ("ignore", roles[i][1])
     kinds = {r for r, _ in roles}
     numeric = kinds & {"quantity", "unit_price", "amount"}
     if "description" in kinds and numeric:
@@ -172,12 +183,43 @@ def _num(text: str) -> Decimal | None:
     return V.find_quantity(text)
 
 
+def _close(a: Decimal, b: Decimal) -> bool:
+    """Equal to the cent, or within half a percent on large figures."""
+    return abs(a - b) <= max(Decimal("0.01"), abs(b) * Decimal("0.005"))
+
+
+def _trailing_quantity(
+    desc: str, price: Decimal | None, amount: Decimal | None
+) -> tuple[Decimal | None, str]:
+    """A count at the end of a description ("Latte x2", "Consulting hours 12") when the row's
+    price and amount agree with it; otherwise no count and the description unchanged."""
+    m = re.search(
+        r"\s(?:[xX×]\s?)?(\d{1,4}(?:[.,]\d{1,2})?)(?:\s?(?:[xX×]|pcs?|ea|hrs?|h))?$", desc
+    )
+    if m is None or not re.search(r"[^\W\d_]{2}", desc[: m.start()]):
+        return None, desc
+    n = V.parse_number(m.group(1))
+    if n is None or n <= 0:
+        return None, desc
+    explicit = bool(re.search(r"[xX×]", m.group(0)))
+    if price is not None and amount is not None:
+        if n == 1 and _close(price, amount) or n != 1 and _close(n * price, amount):
+            return n, desc[: m.start()].rstrip()
+        return None, desc
+    if explicit and amount is not None:
+        return n, desc[: m.start()].rstrip()
+    return None, desc
+
+
 def _finish(item: dict[str, Any]) -> dict[str, Any] | None:
     """Fill what follows from the other numbers and round; None when not an item."""
     desc = (item.get("description") or "").strip(" -:|")
     qty, price, amount = item.get("quantity"), item.get("unit_price"), item.get("amount")
     if not desc or not re.search(r"[^\W\d_]{2}", desc):
         return None
+    if qty is None:
+        # "Consulting hours 12  150.00  1,800.00": a count glued to the description.
+        qty, desc = _trailing_quantity(desc, price, amount)
     if amount is None and qty is not None and price is not None:
         amount = qty * price
     if price is None and qty not in (None, 0) and amount is not None:
@@ -204,6 +246,31 @@ def _finish(item: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+_CARRY = re.compile(
+    r"\b(?:übertrag|uebertrag|vortrag|carried forward|brought forward|carry forward|c/f|b/f|"
+    r"report|à reporter|reporté)\b",
+    re.IGNORECASE,
+)
+
+
+def _carried_over(lines: list[Line], at: int, page: int) -> int | None:
+    """Index of the carry-forward line at the top of the page after ``page``, if the table
+    goes on there (its next rows follow that line); None when it does not."""
+    for j in range(at, len(lines)):
+        if lines[j].page == page:
+            continue
+        if lines[j].page != page + 1:
+            return None
+        first = next(k for k in range(j, len(lines)) if lines[k].page == page + 1)
+        for k in range(first, min(first + 8, len(lines))):
+            if lines[k].page != page + 1:
+                return None
+            if _CARRY.search(lines[k].text) and V.find_amounts(lines[k].text):
+                return k
+        return None
+    return None
+
+
 def _table_items(lines: list[Line], start: int, columns: list[tuple[str, Cell]]) -> list[dict]:
     """Rows under a header line until the totals."""
     items: list[dict[str, Any]] = []
@@ -218,13 +285,22 @@ def _table_items(lines: list[Line], start: int, columns: list[tuple[str, Cell]])
         has_qty and "description" in order and order.index("quantity") < order.index("description")
     )
     prev_y = header.y
-    for line in lines[start + 1 :]:
-        if line.page != header.page:
-            break
-        if line.y - prev_y > gap_limit:
-            break
+    page = header.page
+    i = start
+    while i + 1 < len(lines):
+        i += 1
+        line = lines[i]
+        ends = _is_summary(line) or bool(_CARRY.search(line.text))
+        if line.page != page or line.y - prev_y > gap_limit or ends:
+            # A table that goes on over the page: "Übertrag" / "Carried forward" at the top of
+            # the next page, and the rows after it.
+            after = _carried_over(lines, i, page)
+            if after is None:
+                break
+            i, page, prev_y = after, lines[after].page, lines[after].y
+            continue
         prev_y = line.y
-        if _is_summary(line) or header_columns(line):
+        if header_columns(line):
             break
         row: dict[str, Any] = {
             "description": "",
@@ -301,6 +377,12 @@ def _receipt_item(text: str) -> dict[str, Any] | None:
         if pa:
             price = pa[0].value.value
         head = head[: m.start()] + " " + re.sub(r"^\s*[\d.,]+", "", after)
+        if price is None or pa and pa[0].start > 0:
+            # "2 x Latte 4.50   9.00": the unit price follows the description.
+            tail = V.find_amounts(head)
+            if tail and head[tail[-1].end :].strip() == "" and tail[-1].value.has_decimals:
+                price = tail[-1].value.value
+                head = head[: tail[-1].start]
     else:
         mm = re.match(r"^\s*(\d{1,3})\s+(?=[^\W\d_])", head)
         if mm:

@@ -257,6 +257,7 @@ CURRENCY_SYMBOLS = {
     "Fr.": "CHF",
     "RS.": "INR",
     "Rs.": "INR",
+    "Rs": "INR",
     "RM": "MYR",
     "Rp": "IDR",
     "₫": "VND",
@@ -290,7 +291,7 @@ AMOUNT_RE = re.compile(
     rf"(?P<neg1>(?<![\w.,/])[-−]|\()?\s?"
     rf"(?:(?P<cur1>{_CUR})\s?(?P<neg2>[-−])?\s?|(?<![\w.,/])(?<!\w-))"
     rf"(?P<num>{_NUMBER})"
-    rf"(?!\d|/|[.,:]\d|-\d)(?!(?!{_CUR})[A-Za-z])"
+    rf"(?!\d|/(?!-)|[.,:]\d|-\d)(?!(?!{_CUR})[A-Za-z])"  # "Rs. 450/-" is 450 rupees
     rf"(?:\s?(?P<cur2>{_CUR}))?(?P<neg3>-(?!\s?\d)|\))?",
 )
 
@@ -412,6 +413,42 @@ def dollar_of(text: str) -> str:
         if rx.search(text):
             return code
     return "USD"
+
+
+# Countries named by their tax ids, tax names or words, for documents that print no currency.
+_COUNTRY_CUES = (
+    (
+        "INR",
+        re.compile(
+            r"\bGSTIN\b|\b[CSI]GST\b|\bIndia\b|\bRupees?\b|\b\d{2}[A-Z]{5}\d{4}[A-Z]\dZ[\dA-Z]\b"
+        ),
+    ),
+    (
+        "MYR",
+        re.compile(
+            r"\bSST\b|\bSdn\.? Bhd\b|\bS/B\b|\bMalaysia\b|\bRinggit\b|\bKuala Lumpur\b|"
+            r"\bSelangor\b|\bJohor\b|\bPulau Pinang\b|\bPenang\b|\bSabah\b|\bSarawak\b|"
+            r"\bMelaka\b|\bPerak\b|\bKedah\b|\bPetaling Jaya\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("SGD", re.compile(r"\bNETS\b|\bPayNow\b|\bUEN\b")),
+    ("GBP", re.compile(r"\bUnited Kingdom\b|\bPounds? sterling\b")),
+    ("CHF", re.compile(r"\bSchweiz\b|\bSwitzerland\b|\bCHE[- ]?\d{3}\.\d{3}\.\d{3}\b")),
+    ("PLN", re.compile(r"\bzł\b|\bPolska\b|\bNIP\b")),
+    ("EUR", re.compile(r"\bUSt[-.]?Id|\bDeutschland\b|\bÖsterreich\b|\bFrance\b|\bEspaña\b")),
+)
+
+
+def country_currency(text: str) -> str | None:
+    """The currency of the country a document's tax ids or words name, if they name one."""
+    for code, rx in _COUNTRY_CUES:
+        if rx.search(text):
+            return code
+    for code, rx in _DOLLAR_COUNTRIES:
+        if rx.search(text):
+            return code
+    return None
 
 
 def find_currencies(text: str) -> list[str]:

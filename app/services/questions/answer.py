@@ -30,6 +30,7 @@ from flask import current_app
 
 from app.services.questions import NOT_FOUND_ANSWER
 from app.services.questions import retrieval as rt
+from app.services.questions.intents import FIELD_INTENTS, FieldIntent, find_intent
 from app.services.questions.retrieval import DocumentInfo, Scope
 
 log = logging.getLogger(__name__)
@@ -92,136 +93,6 @@ _DATE_LIKE = re.compile(
     r"\b[A-Za-z]{3,9}\s+\d{1,2},?\s+\d{4}\b"
 )
 _NUMBER_LIKE = re.compile(r"\d")
-
-
-@dataclass(frozen=True)
-class FieldIntent:
-    """A field a question can ask for: how questions name it and where results keep it."""
-
-    key: str
-    label: str
-    kind: str
-    phrases: tuple[str, ...]
-    data_keys: tuple[str, ...]
-    exclude: tuple[str, ...] = ()
-
-
-def _intent(key, label, kind, phrases, data_keys, exclude=""):
-    return FieldIntent(
-        key,
-        label,
-        kind,
-        tuple(phrases.split("|")),
-        tuple(data_keys.split("|")),
-        tuple(exclude.split("|")) if exclude else (),
-    )
-
-
-FIELD_INTENTS: tuple[FieldIntent, ...] = (
-    _intent(
-        "total",
-        "total",
-        "amount",
-        "total amount|grand total|amount due|total due|balance due|invoice total|total",
-        "total|total_amount|amount_due|grand_total|total_due|balance_due",
-        "sub|subtotal",
-    ),
-    _intent(
-        "subtotal",
-        "subtotal",
-        "amount",
-        "subtotal|sub total|net amount|net total",
-        "subtotal|net_amount|net_total",
-    ),
-    _intent(
-        "tax",
-        "tax",
-        "amount",
-        "tax amount|sales tax|vat amount|vat|tax|gst",
-        "tax|tax_amount|vat|vat_amount|sales_tax",
-        "rate|id|number",
-    ),
-    _intent(
-        "due_date",
-        "due date",
-        "date",
-        "due date|payment due|pay by|due",
-        "due_date|payment_due_date",
-    ),
-    _intent(
-        "effective_date",
-        "effective date",
-        "date",
-        "effective date|commencement date|start date|contract date",
-        "effective_date|start_date|commencement_date",
-    ),
-    _intent(
-        "end_date",
-        "end date",
-        "date",
-        "end date|expiry date|expiration date|termination date|expires|expire",
-        "end_date|period_end|expiry_date|expiration_date|termination_date",
-    ),
-    _intent(
-        "date",
-        "date",
-        "date",
-        "invoice date|issue date|date of issue|receipt date|statement date|order date|date",
-        "date|invoice_date|issue_date|receipt_date|statement_date|order_date|document_date",
-        "due|birth|expiry|effective|delivery",
-    ),
-    _intent(
-        "document_number",
-        "number",
-        "id",
-        "invoice number|receipt number|document number|reference number|order number|"
-        "po number|number",
-        "invoice_number|receipt_number|document_number|po_number|order_number|"
-        "reference_number|number|reference",
-        "phone|account|vat|tax|iban",
-    ),
-    _intent(
-        "vendor",
-        "vendor",
-        "party",
-        "vendor|supplier|seller|merchant|issuer|issued by|billed by|who issued|sender",
-        "vendor|merchant|supplier|seller|sender|issuer|company",
-    ),
-    _intent(
-        "customer",
-        "customer",
-        "party",
-        "customer|client|buyer|bill to|billed to|recipient|purchaser",
-        "customer|buyer|client|recipient|bill_to|purchaser",
-    ),
-    _intent("currency", "currency", "currency", "currency", "currency"),
-    _intent("iban", "IBAN", "text", "iban|bank account", "iban|account_number"),
-    _intent(
-        "payment_terms", "payment terms", "text", "payment terms|terms of payment", "payment_terms"
-    ),
-    _intent("term", "term", "text", "contract term|term|duration", "term|duration"),
-    _intent(
-        "governing_law",
-        "governing law",
-        "text",
-        "governing law|applicable law|jurisdiction",
-        "governing_law|jurisdiction",
-    ),
-    _intent("parties", "parties", "text", "parties|contracting parties", "parties"),
-    _intent(
-        "contract_value",
-        "contract value",
-        "amount",
-        "contract value|contract amount|fee",
-        "contract_value|fee|fees",
-    ),
-    _intent("email", "email", "text", "email address|email|e-mail", "email"),
-    _intent("phone", "phone number", "text", "phone number|telephone|phone", "phone"),
-)
-_INTENT_PHRASES = sorted(
-    ((phrase, intent) for intent in FIELD_INTENTS for phrase in intent.phrases),
-    key=lambda pair: -len(pair[0]),
-)
 
 
 # --- words, stems and identifiers -----------------------------------------------------------------
@@ -394,14 +265,8 @@ class Plan:
 
 
 def _find_intent(text: str, masked: list[tuple[int, int]]) -> tuple[FieldIntent | None, set[str]]:
-    """The field a question asks for (longest phrase first) and the words that named it."""
-    lower = text.lower()
-    for phrase, intent in _INTENT_PHRASES:
-        for m in re.finditer(rf"\b{re.escape(phrase)}\b", lower):
-            if any(s <= m.start() < e for s, e in masked):
-                continue
-            return intent, {stem(w) for w in phrase.split()}
-    return None, set()
+    """The field a question asks for and the stems of the words that named it."""
+    return find_intent(text, masked, stem)
 
 
 def _keywords(text: str, skip: set[str]) -> list[Keyword]:
