@@ -46,17 +46,8 @@ def _dispose_engines_in_child() -> None:
             engine.dispose(close=False)
 
 
-def sample_pdf() -> bytes:
-    """A one-page text PDF, built here, that the local provider reads during warm-up."""
-    text = b"BT /F1 12 Tf 72 720 Td (INVOICE  Invoice number: INV-1  Date: 2024-01-31) Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+def plain_pdf(objects: list[bytes]) -> bytes:
+    """A PDF of these objects (1 0 obj is the catalog), with its xref table and trailer."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -70,6 +61,20 @@ def sample_pdf() -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def sample_pdf() -> bytes:
+    """A one-page text PDF, built here, that the local provider reads during warm-up."""
+    text = b"BT /F1 12 Tf 72 720 Td (INVOICE  Invoice number: INV-1  Date: 2024-01-31) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    return plain_pdf(objects)
 
 
 def warm_up_provider(name: str) -> None:

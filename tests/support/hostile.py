@@ -5,24 +5,9 @@ import zlib
 
 from PIL import Image
 
+from jobs.worker import plain_pdf
+
 __all__ = ["flate_bomb_pdf", "huge_mediabox_pdf", "huge_png", "plain_pdf"]
-
-
-def plain_pdf(objects: list[bytes]) -> bytes:
-    """A PDF of these objects (1 0 obj is the catalog), with its xref table and trailer."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def _one_page(page: bytes, *more: bytes) -> bytes:
