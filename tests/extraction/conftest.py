@@ -139,7 +139,8 @@ def _billing_pdf(lines: list[str], *, width: float = 210) -> bytes:
             if roll and i == len(parts) - 1 and i > 0:
                 pdf.set_xy(width - 8 - pdf.get_string_width(part), y)
             else:
-                pdf.set_xy(8 if roll else 15 + i * gap, y)
+                # A till roll spreads its first columns over its width, as receipts print them.
+                pdf.set_xy(8 + i * (width - 16) / len(parts) if roll else 15 + i * gap, y)
             pdf.cell(pdf.get_string_width(part) + 1, size * 0.5, part)
         y += size * 0.5 + 2.5
     return bytes(pdf.output())
