@@ -252,3 +252,15 @@ def test_json_fields_have_a_size_and_depth_limit():
         inputs.load_json_field("[" * 21 + "]" * 21, "per_document_prompts")
     with pytest.raises(ValueError):
         inputs.load_json_field("{not json", "per_document_prompts")
+
+
+def test_a_part_whose_name_cannot_be_parsed_is_not_a_server_error(api, db):
+    # A name of a lone escaped quote reaches the app as None, not as a string.
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="\\"\r\n\r\n\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nq\r\n--b--\r\n'
+    )
+    resp = api.post("/api/v1/batches", data=body, content_type="multipart/form-data; boundary=b")
+    assert resp.status_code == 400, resp.get_data(as_text=True)
+    assert resp.get_json()["error"]["code"] == "no_files"
+    assert nothing_stored(db)

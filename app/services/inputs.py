@@ -49,9 +49,13 @@ def control_char_error(name: str, value: str) -> ApiError | None:
     )
 
 
-def check_fields(fields: Iterable[tuple[str, str]]) -> None:
-    """Raise the 400 answer for the first (name, value) pair holding a control character."""
+def check_fields(fields: Iterable[tuple[str | None, str | None]]) -> None:
+    """Raise the 400 answer for the first (name, value) pair holding a control character.
+
+    A multipart part whose name cannot be parsed (``name="\\"``) comes in with the name None:
+    it names no field the app reads, so it is checked as an empty name."""
     for name, value in fields:
+        name, value = name or "", value or ""
         error = control_char_error(name, name) or control_char_error(name, value)
         if error is not None:
             raise error
