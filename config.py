@@ -129,6 +129,13 @@ class Config:
     STORAGE_URL = os.environ.get("STORAGE_URL", f"file://{INSTANCE_DIR / 'uploads'}")
     S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
     EXTRACTION_PROVIDER = os.environ.get("EXTRACTION_PROVIDER", "local")
+    # A document of the same file, resolved prompt and provider/model that one user completed
+    # within this many days lends its result to a new upload, which is then not charged pages;
+    # 0 turns reuse off.
+    REUSE_DAYS = env_int("REUSE_DAYS", 30)
+    # How long a document job waits for a running job of the same file and extraction to finish
+    # (to copy its result) before it extracts on its own.
+    REUSE_WAIT_SECONDS = env_int("REUSE_WAIT_SECONDS", 300)
     # Pages rendered for OCR stay within this many pixels; images over IMAGE_MAX_PIXELS are
     # refused (too_complex) before they are decoded.
     RENDER_MAX_PIXELS = env_int("RENDER_MAX_PIXELS", 25_000_000)
@@ -244,6 +251,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     SWEEP_GRACE_SECONDS = 0
     PLANS = plans_from_env()
+    # Off unless a test turns it on: most tests upload the same generated files again and again.
+    REUSE_DAYS = env_int("REUSE_DAYS", 0)
 
 
 CONFIGS = {

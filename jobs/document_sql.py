@@ -110,7 +110,7 @@ CLAIM = f"""
         FROM go WHERE d.id = go.id
         RETURNING d.attempts, d.batch_id, d.user_id, d.page_count, d.storage_key, d.mime_type,
                   d.original_filename, d.extraction_prompt, d.document_type,
-                  d.reserved_pages, d.usage_id
+                  d.reserved_pages, d.usage_id, d.sha256, d.reuse
     ),
     attempt AS (
         INSERT INTO extraction_jobs (id, document_id, attempt, status, rq_job_id, provider,
@@ -134,7 +134,8 @@ STORE = f"""
         UPDATE documents
         SET status = '{D.COMPLETED.value}', completed_at = %(now)s, updated_at = %(now)s,
             reserved_pages = 0, usage_id = NULL,
-            document_type = COALESCE(CAST(%(document_type)s AS varchar), document_type)
+            document_type = COALESCE(CAST(%(document_type)s AS varchar), document_type),
+            reuse_key = %(reuse_key)s
         WHERE id = %(document_id)s AND status = ANY(%(completable)s) AND attempts = %(attempt)s
         RETURNING batch_id
     ),

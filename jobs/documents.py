@@ -1,6 +1,7 @@
 """The document job: one RQ job per document, an ordered list of steps.
 
-    claim → check batch → reserve quota │ open file → resolve prompt → extract │ store
+    claim → check batch → reserve quota │ open file → resolve prompt → earlier result? → extract │
+    store
 
 Each step reads or changes the database with conditional statements, so the job is safe to run
 twice, to be retried, and to run after the document was cancelled or deleted:
@@ -15,6 +16,9 @@ twice, to be retried, and to run after the document was cancelled or deleted:
   written on the document (reserved_pages, usage_id). Claim, batch check and reservation are one
   transaction, committed before the extraction starts. The reservation is released in the
   transaction that fails the document or puts it back for a retry; completing keeps the charge.
+- earlier result: the same user's completed document of the same file and the same extraction
+  (resolved prompt, provider, model; see app/services/reuse.py) lends its result; extraction is
+  skipped and store gives the reservation back, so a reused result costs no pages.
 - store: the result, `processing → completed`, this attempt's ExtractionJob row and the batch
   counter (`completed_count = completed_count + 1`) in one transaction; the job that ends a
   batch's last document finalizes the batch right away.
@@ -66,7 +70,7 @@ from app.models import (
     states,
 )
 from app.models.types import utcnow
-from app.services import finalize, prompts, quota
+from app.services import finalize, prompts, quota, reuse
 from app.services.finalize import log_event
 from app.services.notifications import outbox
 from app.services.storage import get_storage
@@ -115,6 +119,8 @@ CLAIMED_COLUMNS = (
     Document.document_type,
     Document.reserved_pages,
     Document.usage_id,
+    Document.sha256,
+    Document.reuse,
 )
 
 
@@ -207,6 +213,9 @@ class DocumentPipeline:
         self.source = None
         self.resolved: prompts.ResolvedPrompt | None = None
         self.result: dict | None = None
+        # Reuse: the key of this extraction, and the document whose result was copied.
+        self.reuse_key: str | None = None
+        self.reused_from: uuid.UUID | None = None
         self.started = time.perf_counter()
         self.extract_ms = 0
         # PostgreSQL: the hot steps as single statements, on `sql_conn` when one is set (the
@@ -221,6 +230,7 @@ class DocumentPipeline:
             self.reserve_quota,
             self.open_file,
             self.resolve_prompt,
+            self.find_earlier_result,
             self.extract,
             self.store,
         )
@@ -459,8 +469,33 @@ class DocumentPipeline:
                 raise Stop("claim_lost")
             db.session.commit()
 
+    def find_earlier_result(self) -> None:
+        """The same file extracted the same way before: take its result instead (no pages).
+
+        Holds the lock of this user, file and extraction until the run ends, so that a twin
+        running at the same time waits for this one's result instead of extracting it again.
+        """
+        model = getattr(self.provider, "model", None)
+        self.reuse_key = reuse.extraction_key(self.resolved.prompt, self.provider_name, model)
+        config = current_app.config
+        if not self.doc.reuse or config["REUSE_DAYS"] <= 0:
+            return
+        user_id, sha256 = self.doc.user_id, self.doc.sha256
+        self.scope.enter_context(
+            reuse.exclusive(user_id, sha256, self.reuse_key, config["REUSE_WAIT_SECONDS"])
+        )
+        found = reuse.find_source(
+            user_id, sha256, self.reuse_key, self.document_id, config["REUSE_DAYS"]
+        )
+        db.session.rollback()  # end the read: nothing else is pending here
+        if found is not None:
+            self.reused_from, data = found
+            self.result = reuse.copied_result(data, self.reused_from)
+
     def extract(self) -> None:
-        """Run the provider on the file with the resolved prompt."""
+        """Run the provider on the file with the resolved prompt (unless a result was reused)."""
+        if self.reused_from is not None:
+            return
         started = time.perf_counter()
         self.result = self.call_provider(
             lambda: self.provider.extract(
@@ -471,7 +506,7 @@ class DocumentPipeline:
 
     def store(self) -> None:
         """Store the result, complete the document and count it, in one transaction."""
-        if self.single_statements:
+        if self.single_statements and self.reused_from is None:
             may_finalize = self.store_in_one_statement()
         else:
             may_finalize = self.store_in_session()
@@ -482,6 +517,7 @@ class DocumentPipeline:
             pages=self.doc.page_count,
             ms=self.elapsed_ms(),
             extract_ms=self.extract_ms,
+            **({"reused_from": self.reused_from} if self.reused_from else {}),
         )
         if may_finalize:
             finalize.finalize_batch(self.batch_id)
@@ -502,6 +538,8 @@ class DocumentPipeline:
             "updated_at": now,
             "reserved_pages": 0,  # the pages stay charged: the reservation became use
             "usage_id": None,
+            "reuse_key": self.reuse_key,
+            "reused_from_id": self.reused_from,
         }
         if found_type := self.found_type():
             values["document_type"] = found_type
@@ -538,6 +576,17 @@ class DocumentPipeline:
         )
         self.close_attempt(JobStatus.SUCCEEDED, model=meta.get("model"))
         may_finalize = self.batch_id is not None and finalize.bump(self.batch_id, D.COMPLETED)
+        if self.reused_from is not None:
+            # A reused result costs no pages: the claim's reservation is given back, and the
+            # batch counts the document as reused (locks: document, batch, then usage row).
+            if self.batch_id is not None:
+                db.session.execute(
+                    sa.update(Batch)
+                    .where(Batch.id == self.batch_id)
+                    .values(reused_count=Batch.reused_count + 1)
+                    .execution_options(synchronize_session=False)
+                )
+            self.release()
         db.session.commit()
         return may_finalize
 
@@ -560,6 +609,7 @@ class DocumentPipeline:
                 "job_row_id": self.job_row_id,
                 "prompt": self.resolved.prompt,
                 "duration_ms": self.elapsed_ms(),
+                "reuse_key": self.reuse_key,
             },
             self.sql_conn,
         )

@@ -69,6 +69,14 @@ PROMPT_FIELDS = {
         "description": "What to extract from every file: required for `global` (at most "
         "MAX_PROMPT_CHARS characters, 4000 by default).",
     },
+    "reuse": {
+        "type": "string",
+        "enum": ["true", "false"],
+        "default": "true",
+        "description": "`true`: a file you had extracted the same way before (same file, "
+        "resolved prompt and provider/model, within REUSE_DAYS) takes that result and costs no "
+        "pages; `false`: extract every file again.",
+    },
 }
 
 SCHEMAS: dict[str, dict] = {
@@ -144,6 +152,10 @@ SCHEMAS: dict[str, dict] = {
                     "model": nullable(TEXT),
                     "pages": nullable(COUNT),
                     "duration_ms": nullable(COUNT),
+                    "reused_from": {
+                        **UUID,
+                        "description": "The earlier document this result was copied from.",
+                    },
                 },
                 required=["provider"],
             ),
@@ -171,6 +183,10 @@ SCHEMAS: dict[str, dict] = {
             "completed_count": COUNT,
             "failed_count": COUNT,
             "cancelled_count": COUNT,
+            "reused_count": {
+                **COUNT,
+                "description": "Completed documents whose result was reused (no pages charged).",
+            },
             "total_pages": nullable(COUNT),
             "progress": PROGRESS,
             "created_at": TIME,

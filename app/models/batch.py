@@ -69,6 +69,8 @@ class Batch(BatchLifecycle, db.Model):
     failed_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     cancelled_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     total_pages: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # Completed documents whose result was reused from an earlier document (no pages charged).
+    reused_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -20,6 +20,8 @@ class Document(db.Model):
         sa.Index("ix_documents_batch_status", "batch_id", "status"),
         sa.Index("ix_documents_user_created", "user_id", "created_at"),
         sa.Index("ix_documents_status_updated", "status", "updated_at"),
+        # The reuse lookup: the same user's documents of the same file and the same extraction.
+        sa.Index("ix_documents_reuse", "user_id", "sha256", "reuse_key"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
@@ -49,6 +51,12 @@ class Document(db.Model):
     usage_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.ForeignKey("usage.id", ondelete="SET NULL")
     )
+    # Reuse of results: whether this document may take an earlier result of the same file and
+    # extraction, the key of that extraction (resolved prompt, provider and model, hashed), and the
+    # document its result was copied from. No foreign key: deleting the source keeps the copy.
+    reuse: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    reuse_key: Mapped[str | None] = mapped_column(sa.String(64))
+    reused_from_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

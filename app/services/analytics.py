@@ -80,6 +80,10 @@ class UserAnalytics:
     failed: int
     cancelled: int
     pages_processed: int
+    # Completed documents that took an earlier result of the same file, and their pages (not
+    # charged, not in pages_processed).
+    reused: int
+    reused_pages: int
     durations_ms: list[float]
     by_type: list[Breakdown]
     by_strategy: list[Breakdown]
@@ -141,13 +145,14 @@ def _per_day(column, value, since: datetime, *where) -> dict[date, int]:
 
 
 def pages_per_day(user_id: uuid.UUID, since: datetime) -> dict[date, int]:
-    """Pages of the user's documents that completed on each day since `since`."""
+    """Pages of the user's documents extracted on each day since `since` (reused ones aside)."""
     return _per_day(
         Document.completed_at,
         sa.func.sum(Document.page_count),
         since,
         Document.user_id == user_id,
         Document.status == DocumentStatus.COMPLETED,
+        Document.reused_from_id.is_(None),
     )
 
 
@@ -235,6 +240,7 @@ def user_analytics(user: User, days: int = 30, now: datetime | None = None) -> U
             Document.status,
             Document.page_count,
             Document.document_type,
+            Document.reused_from_id,
             Batch.prompt_strategy,
         )
         .outerjoin(Batch, Batch.id == Document.batch_id)
@@ -255,6 +261,8 @@ def user_analytics(user: User, days: int = 30, now: datetime | None = None) -> U
         failed=counts[DocumentStatus.FAILED],
         cancelled=counts[DocumentStatus.CANCELLED],
         pages_processed=sum(pages.values()),
+        reused=sum(1 for r in rows if r.reused_from_id is not None),
+        reused_pages=sum(r.page_count or 0 for r in rows if r.reused_from_id is not None),
         durations_ms=sorted(times.values()),
         by_type=_breakdowns(rows, lambda r: r.document_type or UNKNOWN_TYPE, times),
         by_strategy=_breakdowns(
@@ -283,6 +291,8 @@ def csv_rows(figures: UserAnalytics) -> list[tuple[str, str, str, object]]:
         "median_ms": figures.median_ms,
         "p95_ms": figures.p95_ms,
         "pages_processed": figures.pages_processed,
+        "reused": figures.reused,
+        "reused_pages": figures.reused_pages,
         "period_start": figures.period.start.date().isoformat(),
         "period_end": figures.period.end.date().isoformat(),
         "period_pages_used": figures.period.pages_used,

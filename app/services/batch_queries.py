@@ -28,7 +28,7 @@ from app.models import (
 from app.services import reads
 
 # Bumped when the status JSON changes shape, so clients holding an old tag get the new shape.
-TAG_VERSION = "2"
+TAG_VERSION = "3"
 # What the status JSON is made of: the batch's own fields and a summary of its documents' changes.
 TAG_FIELDS = (
     "id",
@@ -43,6 +43,7 @@ TAG_FIELDS = (
     "completed_count",
     "failed_count",
     "cancelled_count",
+    "reused_count",
     "total_pages",
     "tag_rows",
     "tag_last_change",

@@ -44,7 +44,7 @@ from app.models import Batch, Document, User, states
 from app.models.audit import record
 from app.models.enums import AuditAction, BatchStatus, DocumentStatus, ErrorCode, PromptStrategy
 from app.models.types import new_id, utcnow
-from app.services import inputs, plans, queueing, quota
+from app.services import inputs, plans, queueing, quota, reuse
 from app.services.cleantext import has_control_chars
 from app.services.notifications import outbox
 from app.services.page_budget import CountBudget, budget_from
@@ -201,6 +201,19 @@ def check_text(fields: Mapping[str, str], key: str, limit: int, label: str) -> s
             {"field": key},
         )
     return value or None
+
+
+def check_reuse(fields: Mapping[str, str]) -> bool:
+    """The `reuse` field: may earlier results of the same files be reused (default true)."""
+    try:
+        return reuse.parse_choice(fields)
+    except reuse.ReuseChoiceError:
+        raise IntakeError(
+            400,
+            ErrorCode.BAD_REQUEST,
+            "reuse must be true or false (false extracts every file again, even if seen before).",
+            {"field": "reuse"},
+        ) from None
 
 
 def default_name(count: int, now=None) -> str:
@@ -434,7 +447,9 @@ def store_files(
     return [future.result() for future in futures]
 
 
-def new_document(user: User, upload: Upload, stored: StoredUpload, prompt: str | None) -> Document:
+def new_document(
+    user: User, upload: Upload, stored: StoredUpload, prompt: str | None, reuse_results: bool = True
+) -> Document:
     """The document row of a stored file (failed when its pages could not be counted)."""
     doc = Document(
         id=new_id(),
@@ -446,6 +461,7 @@ def new_document(user: User, upload: Upload, stored: StoredUpload, prompt: str |
         sha256=stored.sha256,
         page_count=stored.pages,
         extraction_prompt=prompt,
+        reuse=reuse_results,
         status=DocumentStatus.UPLOADED,
     )
     if stored.error is not None:
@@ -462,6 +478,7 @@ def store_all(
     prompts: Prompts,
     batch: Batch | None,
     budget: CountBudget,
+    reuse_results: bool = True,
 ) -> tuple[list[Document], dict[str, float]]:
     """Store, count and write everything in one transaction; on any error leave nothing behind."""
     storage = get_storage()
@@ -474,7 +491,7 @@ def store_all(
         timings["store"] = sum(f.store_s for f in files)
         timings["count"] = sum(f.count_s for f in files)
         documents = [
-            new_document(user, upload, stored, prompt)
+            new_document(user, upload, stored, prompt, reuse_results)
             for upload, stored, prompt in zip(uploads, files, prompts.per_file, strict=True)
         ]
         started = time.perf_counter()
@@ -563,6 +580,7 @@ def intake(user: User, uploads: Sequence[Upload], fields: Mapping[str, str], bat
     prompts = resolve_prompts(fields, [u.filename for u in uploads], config["MAX_PROMPT_CHARS"])
     check_types(uploads)
     check_sizes(uploads, config["MAX_FILE_BYTES"])
+    reuse_results = check_reuse(fields)
     check_quota(user, limits, len(uploads))
 
     row = None
@@ -576,7 +594,9 @@ def intake(user: User, uploads: Sequence[Upload], fields: Mapping[str, str], bat
             extraction_prompt=prompts.batch_prompt,
             status=BatchStatus.PENDING_UPLOAD,
         )
-    documents, timings = store_all(user, uploads, prompts, row, budget_from(config))
+    documents, timings = store_all(
+        user, uploads, prompts, row, budget_from(config), reuse_results=reuse_results
+    )
     ids = [doc.id for doc in documents if doc.status == DocumentStatus.UPLOADED]
     started = time.perf_counter()
     enqueued = queueing.enqueue_documents(ids)

@@ -58,6 +58,7 @@ def batch_json(batch: Batch, documents: list[Document] | None = None) -> dict:
         "completed_count": batch.completed_count,
         "failed_count": batch.failed_count,
         "cancelled_count": batch.cancelled_count,
+        "reused_count": batch.reused_count or 0,
         "total_pages": batch.total_pages,
         "progress": batch.progress,
         "created_at": iso(batch.created_at),

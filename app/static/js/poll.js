@@ -88,7 +88,7 @@
     root.setAttribute("data-status", data.status);
     setBadge(root.querySelector('[data-field="status-badge"]'), data.status);
     setText("status-text", label(data.status));
-    ["completed_count", "failed_count", "cancelled_count", "document_count", "progress"].forEach(
+    ["completed_count", "failed_count", "cancelled_count", "reused_count", "document_count", "progress"].forEach(
       function (name) { setText(name, data[name]); }
     );
     var bar = root.querySelector('[data-field="progress-bar"]');

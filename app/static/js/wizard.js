@@ -424,6 +424,7 @@ class Wizard {
       for (const entry of this.files) prompts[entry.file.name] = this.prompts.get(entry.file.name).trim();
       form.append("per_document_prompts", JSON.stringify(prompts));
     }
+    if (this.q("#extract-again").checked) form.append("reuse", "false");
     return form;
   }
 
