@@ -136,6 +136,9 @@ class Config:
     # How long a document job waits for a running job of the same file and extraction to finish
     # (to copy its result) before it extracts on its own.
     REUSE_WAIT_SECONDS = env_int("REUSE_WAIT_SECONDS", 300)
+    # A completed document needs review when a requested field is missing or its confidence is
+    # below this.
+    REVIEW_CONFIDENCE = float(os.environ.get("REVIEW_CONFIDENCE", "0.6"))
     # Pages rendered for OCR stay within this many pixels; images over IMAGE_MAX_PIXELS are
     # refused (too_complex) before they are decoded.
     RENDER_MAX_PIXELS = env_int("RENDER_MAX_PIXELS", 25_000_000)

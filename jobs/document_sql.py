@@ -135,7 +135,7 @@ STORE = f"""
         SET status = '{D.COMPLETED.value}', completed_at = %(now)s, updated_at = %(now)s,
             reserved_pages = 0, usage_id = NULL,
             document_type = COALESCE(CAST(%(document_type)s AS varchar), document_type),
-            reuse_key = %(reuse_key)s
+            reuse_key = %(reuse_key)s, needs_review = %(needs_review)s
         WHERE id = %(document_id)s AND status = ANY(%(completable)s) AND attempts = %(attempt)s
         RETURNING batch_id
     ),
@@ -157,7 +157,9 @@ STORE = f"""
     ),
     bumped AS (
         UPDATE batches b
-        SET completed_count = b.completed_count + 1, updated_at = %(now)s
+        SET completed_count = b.completed_count + 1, updated_at = %(now)s,
+            needs_review_count = b.needs_review_count
+                                 + CASE WHEN %(needs_review)s THEN 1 ELSE 0 END
         FROM done WHERE b.id = done.batch_id
         RETURNING b.document_count,
                   b.completed_count + b.failed_count + b.cancelled_count AS terminal

@@ -70,7 +70,7 @@ from app.models import (
     states,
 )
 from app.models.types import utcnow
-from app.services import finalize, prompts, quota, reuse
+from app.services import finalize, prompts, quota, reuse, review
 from app.services.finalize import log_event
 from app.services.notifications import outbox
 from app.services.storage import get_storage
@@ -522,6 +522,10 @@ class DocumentPipeline:
         if may_finalize:
             finalize.finalize_batch(self.batch_id)
 
+    def needs_review(self) -> bool:
+        """Whether the result has a requested field missing or below REVIEW_CONFIDENCE."""
+        return review.needs_review(self.result, current_app.config["REVIEW_CONFIDENCE"])
+
     def found_type(self) -> str | None:
         """The type the provider found, when the document has none yet to keep."""
         found = self.result.get("document_type")
@@ -540,6 +544,7 @@ class DocumentPipeline:
             "usage_id": None,
             "reuse_key": self.reuse_key,
             "reused_from_id": self.reused_from,
+            "needs_review": self.needs_review(),
         }
         if found_type := self.found_type():
             values["document_type"] = found_type
@@ -576,16 +581,21 @@ class DocumentPipeline:
         )
         self.close_attempt(JobStatus.SUCCEEDED, model=meta.get("model"))
         may_finalize = self.batch_id is not None and finalize.bump(self.batch_id, D.COMPLETED)
+        counts = {}
+        if values["needs_review"]:
+            counts[Batch.needs_review_count] = Batch.needs_review_count + 1
         if self.reused_from is not None:
-            # A reused result costs no pages: the claim's reservation is given back, and the
-            # batch counts the document as reused (locks: document, batch, then usage row).
-            if self.batch_id is not None:
-                db.session.execute(
-                    sa.update(Batch)
-                    .where(Batch.id == self.batch_id)
-                    .values(reused_count=Batch.reused_count + 1)
-                    .execution_options(synchronize_session=False)
-                )
+            counts[Batch.reused_count] = Batch.reused_count + 1
+        if counts and self.batch_id is not None:
+            db.session.execute(
+                sa.update(Batch)
+                .where(Batch.id == self.batch_id)
+                .values(counts)
+                .execution_options(synchronize_session=False)
+            )
+        if self.reused_from is not None:
+            # A reused result costs no pages: the claim's reservation is given back (locks:
+            # document, batch, then usage row).
             self.release()
         db.session.commit()
         return may_finalize
@@ -610,6 +620,7 @@ class DocumentPipeline:
                 "prompt": self.resolved.prompt,
                 "duration_ms": self.elapsed_ms(),
                 "reuse_key": self.reuse_key,
+                "needs_review": self.needs_review(),
             },
             self.sql_conn,
         )

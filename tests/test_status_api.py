@@ -24,13 +24,24 @@ BATCH_KEYS = {
     "completed_count",
     "failed_count",
     "cancelled_count",
+    "reused_count",
+    "needs_review_count",
     "total_pages",
     "progress",
     "created_at",
     "updated_at",
     "completed_at",
 }
-DOC_KEYS = {"id", "filename", "status", "page_count", "document_type", "extraction_prompt", "error"}
+DOC_KEYS = {
+    "id",
+    "filename",
+    "status",
+    "page_count",
+    "document_type",
+    "extraction_prompt",
+    "error",
+    "needs_review",
+}
 
 
 @contextlib.contextmanager

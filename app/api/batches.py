@@ -43,6 +43,16 @@ def text_arg(name: str) -> str | None:
     return value
 
 
+def flag_arg(name: str) -> bool:
+    """A yes/no query argument: 1/true or 0/false (absent or empty: no)."""
+    raw = (request.args.get(name) or "").strip().lower()
+    if raw in ("", "0", "false"):
+        return False
+    if raw in ("1", "true"):
+        return True
+    raise ApiError(400, ErrorCode.BAD_REQUEST, f"{name} must be 1 or 0.", {name: "1 or 0"})
+
+
 def invalid_state(exc: batch_actions.InvalidState) -> ApiError:
     """The 409 answer for an action that does not fit the current state."""
     return ApiError(409, ErrorCode.INVALID_STATE, exc.message)
@@ -60,6 +70,11 @@ def invalid_state(exc: batch_actions.InvalidState) -> ApiError:
             "Only batches with this status (empty: all).",
         ),
         query("q", {"type": "string"}, "Only batches whose name contains this text."),
+        query(
+            "needs_review",
+            {"type": "string", "enum": ["", "0", "1", "true", "false"]},
+            "1: only batches with completed documents that need review.",
+        ),
         query(
             "sort",
             {"type": "string", "enum": ["", *batch_queries.SORTS]},
@@ -92,6 +107,7 @@ def batches_list():
         sort=sort,
         page=int_arg("page", 1),
         per_page=int_arg("per_page", batch_queries.DEFAULT_PER_PAGE),
+        needs_review=flag_arg("needs_review"),
     )
     return no_store(
         jsonify(

@@ -111,6 +111,11 @@ SCHEMAS: dict[str, dict] = {
             "document_type": nullable(TEXT),
             "extraction_prompt": nullable(TEXT),
             "error": ref("ItemError"),
+            "needs_review": {
+                "type": "boolean",
+                "description": "Completed with a requested field missing or below "
+                "REVIEW_CONFIDENCE, and not approved yet.",
+            },
         },
         description="A document as a batch lists it.",
     ),
@@ -167,7 +172,19 @@ SCHEMAS: dict[str, dict] = {
             "value": {"description": "The value, typed; null when not found."},
             "confidence": nullable({"type": "number", "minimum": 0, "maximum": 1}),
             "page": nullable({"type": "integer", "minimum": 1}),
+            "bbox": nullable(
+                {
+                    "type": "array",
+                    "items": {"type": "number", "minimum": 0, "maximum": 1},
+                    "minItems": 4,
+                    "maxItems": 4,
+                    "description": "[x0, y0, x1, y1] of the value on its page, in fractions "
+                    "of the page, origin top left.",
+                }
+            ),
             "source_text": nullable(TEXT),
+            "corrected": {"type": "boolean", "description": "Set by a user's correction."},
+            "original": {"description": "The extracted value a correction replaced."},
         },
         required=["value"],
     ),
@@ -187,6 +204,7 @@ SCHEMAS: dict[str, dict] = {
                 **COUNT,
                 "description": "Completed documents whose result was reused (no pages charged).",
             },
+            "needs_review_count": {**COUNT, "description": "Completed documents to review."},
             "total_pages": nullable(COUNT),
             "progress": PROGRESS,
             "created_at": TIME,
@@ -202,6 +220,22 @@ SCHEMAS: dict[str, dict] = {
         ],
         "description": "A batch's status JSON with its documents.",
     },
+    "ResultCorrection": obj(
+        {
+            "data": {
+                "type": "object",
+                "description": "Field name → new value (typed as extraction types it: dates to "
+                "ISO, amounts to numbers).",
+            },
+            "line_items": {"type": "array", "items": {"type": "object"}},
+        },
+        required=[],
+        description="Corrections of a completed document's result.",
+    ),
+    "ReviewApproval": obj(
+        {"approved": {"type": "boolean", "const": True}},
+        description="Approve the document after review.",
+    ),
     "BatchList": obj({"batches": {"type": "array", "items": ref("Batch")}, **PAGE}),
     "Usage": obj(
         {

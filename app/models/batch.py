@@ -71,6 +71,8 @@ class Batch(BatchLifecycle, db.Model):
     total_pages: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     # Completed documents whose result was reused from an earlier document (no pages charged).
     reused_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # Completed documents that need review (counted when stored, uncounted when approved).
+    needs_review_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -57,6 +57,9 @@ class Document(db.Model):
     reuse: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     reuse_key: Mapped[str | None] = mapped_column(sa.String(64))
     reused_from_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    # A completed result with a requested field missing or below REVIEW_CONFIDENCE, until a user
+    # approves it.
+    needs_review: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -58,6 +58,7 @@ class ErrorCode(StrEnum):
     QUOTA_EXCEEDED = "quota_exceeded"
     RATE_LIMITED = "rate_limited"
     INVALID_STATE = "invalid_state"
+    INVALID_VALUE = "invalid_value"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     INTERNAL_ERROR = "internal_error"
     SERVICE_UNAVAILABLE = "service_unavailable"
@@ -83,6 +84,9 @@ class AuditAction(StrEnum):
     BATCH_EXPORTED = "batch.exported"
     DOCUMENT_CREATED = "document.created"
     DOCUMENT_DELETED = "document.deleted"
+    # A user corrected values of a result, or approved it after review.
+    DOCUMENT_CORRECTED = "correct"
+    DOCUMENT_REVIEWED = "review"
     PLAN_CHANGED = "plan.changed"
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"

@@ -27,7 +27,7 @@ from app.models import (
     states,
 )
 from app.models.types import utcnow
-from app.services import queueing, quota
+from app.services import page_images, queueing, quota
 from app.services.batch_queries import as_uuid
 from app.services.notifications import outbox
 from app.services.storage import get_storage
@@ -328,9 +328,11 @@ def _release_unfinished(docs) -> None:
 
 
 def _remove_files(keys) -> None:
+    """Remove stored files with the page images rendered from them."""
     storage = get_storage()
     for key in keys:
         try:
             storage.delete(key)
+            page_images.remove_all(key)
         except Exception:  # noqa: BLE001 - rows are gone; a leftover file is only logged
             log.exception("could not remove stored file %s", key)

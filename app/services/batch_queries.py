@@ -44,6 +44,7 @@ TAG_FIELDS = (
     "failed_count",
     "cancelled_count",
     "reused_count",
+    "needs_review_count",
     "total_pages",
     "tag_rows",
     "tag_last_change",
@@ -239,6 +240,7 @@ SUMMARY_COLUMNS = (
     Document.extraction_prompt,
     Document.error_code,
     Document.error_message,
+    Document.needs_review,
 )
 
 
@@ -296,10 +298,13 @@ def list_batches(
     sort: str = DEFAULT_SORT,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    needs_review: bool = False,
 ) -> BatchPage:
-    """A page of the owner's batches, filtered by status and name, sorted."""
+    """A page of the owner's batches, filtered by status, name and review, sorted."""
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     where = [Batch.user_id == owner_id]
+    if needs_review:
+        where.append(Batch.needs_review_count > 0)
     if status is not None:
         where.append(Batch.status == status)
     if q and q.strip():

@@ -25,6 +25,7 @@ def document_summary(doc: Document) -> dict:
         "document_type": doc.document_type,
         "extraction_prompt": doc.extraction_prompt,
         "error": error_json(doc),
+        "needs_review": bool(getattr(doc, "needs_review", False)),
     }
 
 
@@ -59,6 +60,7 @@ def batch_json(batch: Batch, documents: list[Document] | None = None) -> dict:
         "failed_count": batch.failed_count,
         "cancelled_count": batch.cancelled_count,
         "reused_count": batch.reused_count or 0,
+        "needs_review_count": batch.needs_review_count or 0,
         "total_pages": batch.total_pages,
         "progress": batch.progress,
         "created_at": iso(batch.created_at),

@@ -29,7 +29,7 @@ class StoredFile:
 class Storage(Protocol):
     """The storage interface every backend fills."""
 
-    def save(self, stream: BinaryIO, mime_type: str) -> StoredFile: ...
+    def save(self, stream: BinaryIO, mime_type: str, key: str | None = None) -> StoredFile: ...
 
     def open(self, key: str) -> BinaryIO: ...
 
@@ -40,6 +40,8 @@ class Storage(Protocol):
     def local_path(self, key: str) -> contextlib.AbstractContextManager[str]: ...
 
     def keys(self) -> Iterator[str]: ...
+
+    def delete_prefix(self, prefix: str) -> int: ...
 
 
 def new_key(mime_type: str) -> str:
@@ -59,9 +61,9 @@ class LocalStorage:
             raise ValueError("invalid storage key")
         return os.path.join(self.root, key[:2], key)
 
-    def save(self, stream: BinaryIO, mime_type: str) -> StoredFile:
-        """Copy the stream into a new file, hashing it on the way."""
-        key = new_key(mime_type)
+    def save(self, stream: BinaryIO, mime_type: str, key: str | None = None) -> StoredFile:
+        """Copy the stream into a new file (or the one `key` names), hashing it on the way."""
+        key = key or new_key(mime_type)
         path = self._path(key)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         digest, size = hashlib.sha256(), 0
@@ -106,6 +108,19 @@ class LocalStorage:
             for name in files:
                 if not name.endswith(".part"):
                     yield name
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove every file whose key starts with `prefix` (at least 2 characters); how many."""
+        folder = os.path.dirname(self._path(prefix))
+        if len(prefix) < 2 or not os.path.isdir(folder):
+            return 0
+        removed = 0
+        for name in os.listdir(folder):
+            if name.startswith(prefix):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(os.path.join(folder, name))
+                    removed += 1
+        return removed
 
 
 @contextlib.contextmanager

@@ -119,9 +119,9 @@ class S3Storage:
             raise ValueError("invalid storage key")
         return self.prefix + key
 
-    def save(self, stream: BinaryIO, mime_type: str) -> StoredFile:
+    def save(self, stream: BinaryIO, mime_type: str, key: str | None = None) -> StoredFile:
         """Upload the stream (multipart when large), hashing it on the way."""
-        key = new_key(mime_type)
+        key = key or new_key(mime_type)
         reader = HashingReader(stream)
         self.client.upload_fileobj(
             reader,
@@ -186,3 +186,18 @@ class S3Storage:
                 key = obj["Key"][len(self.prefix) :]
                 if key and "/" not in key:
                     yield key
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove every object whose key starts with `prefix` (at least 2 characters); how many."""
+        if len(prefix) < 2:
+            return 0
+        removed = 0
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self._object_key(prefix)
+        )
+        for page in pages:
+            objects = [{"Key": obj["Key"]} for obj in page.get("Contents", [])]
+            if objects:
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": objects})
+                removed += len(objects)
+        return removed

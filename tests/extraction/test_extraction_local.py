@@ -57,8 +57,10 @@ def test_result_shape(gen, rng, write_doc, local):
     assert result["meta"]["provider"] == "local" and result["meta"]["pages"] == 1
     assert list(result["data"]) == ["invoice_number", "date", "total", "currency"]
     for entry in result["fields"].values():
-        assert set(entry) == {"value", "confidence", "page", "source_text"}
+        assert set(entry) == {"value", "confidence", "page", "bbox", "source_text"}
         assert 0 <= entry["confidence"] <= 1
+        x0, y0, x1, y1 = entry["bbox"]
+        assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1
     assert result["fields"]["total"]["page"] == 1
     assert "Total" in result["fields"]["total"]["source_text"]
     json.dumps(result)  # everything is JSON-serialisable

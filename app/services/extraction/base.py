@@ -72,7 +72,7 @@ class SourceDocument:
 
 def empty_field() -> dict[str, Any]:
     """The entry of a requested field that was not found."""
-    return {"value": None, "confidence": 0.0, "page": None, "source_text": None}
+    return {"value": None, "confidence": 0.0, "page": None, "bbox": None, "source_text": None}
 
 
 def json_value(value: Any) -> Any:
@@ -109,6 +109,7 @@ def build_result(
             "value": value,
             "confidence": round(float(conf), 3),
             "page": entry.get("page"),
+            "bbox": entry.get("bbox"),
             "source_text": entry.get("source_text"),
         }
         data[name] = value

@@ -12,7 +12,6 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from . import values as V
 from .base import (
     DOCUMENT_TYPES,
     ErrorCode,
@@ -22,8 +21,10 @@ from .base import (
     TransientProviderError,
     build_result,
 )
+from .positions import add_boxes
 from .prompts import DEFAULT_PROMPTS, ParsedPrompt, parse_prompt, with_currency
 from .text import load_document, open_image, render_page
+from .valuetypes import typed_value
 
 log = logging.getLogger(__name__)
 
@@ -195,25 +196,12 @@ def document_content(doc: SourceDocument, *, max_pages: int | None = None) -> tu
 
 def _number(value: Any) -> float | None:
     """A number from what a model wrote (number or text such as '1.234,50 EUR')."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return round(float(value), 2)
-    found = V.find_amounts(str(value))
-    if found:
-        return round(float(found[0].value.value), 2)
-    return None
+    return typed_value("amount", value)
 
 
 def _date(value: Any) -> str | None:
-    """ISO date from what a model wrote."""
-    if not value:
-        return None
-    s = str(value).strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
-        return s
-    found = V.find_dates(s)
-    return found[0].value.isoformat() if found else s
+    """ISO date from what a model wrote (kept as written when it is not a date)."""
+    return typed_value("date", value)
 
 
 def normalise_answer(answer: Mapping[str, Any], parsed: ParsedPrompt) -> dict[str, Any]:
@@ -237,7 +225,7 @@ def normalise_answer(answer: Mapping[str, Any], parsed: ParsedPrompt) -> dict[st
         elif kind == "date":
             value = _date(value)
         elif kind == "currency" and isinstance(value, str):
-            value = (V.currency_of(value) or value).upper()[:3]
+            value = typed_value("currency", value)
         try:
             conf = float(entry.get("confidence") or (0.8 if value is not None else 0.0))
         except (TypeError, ValueError):
@@ -394,6 +382,8 @@ class _LLMProvider(Provider):
         )
         if parsed.line_items_key and parsed.line_items_key != "line_items":
             result["data"][parsed.line_items_key] = result["data"].pop("line_items")
+        # Boxes from the text layer the model read (cached: no second parse of the file).
+        add_boxes(result["fields"], load_document(doc, ocr=False).pages)
         return result
 
 

@@ -20,6 +20,7 @@ from .base import (
 from .classify import classify_pages
 from .fields import DocIndex, Finder
 from .lineitems import find_line_items, find_transactions
+from .positions import add_boxes
 from .prompts import DEFAULT_PROMPTS, FieldSpec, parse_prompt, with_currency
 from .text import DocumentText, load_document
 
@@ -163,4 +164,5 @@ class LocalProvider(Provider):
         )
         if parsed.line_items_key and parsed.line_items_key != "line_items":
             result["data"][parsed.line_items_key] = result["data"].pop("line_items")
+        add_boxes(result["fields"], text.pages)
         return result
