@@ -35,28 +35,22 @@ def _words(line: Line) -> list[Word]:
     return [w for cell in line.cells for w in cell.words]
 
 
-def _as_amount(text: str) -> Decimal | None:
-    found = V.find_amounts(text)
-    if found:
-        return found[0].value.value
-    digits = re.sub(r"[^\d.,'\s-]", "", text).strip()
-    return V.parse_number(digits) if re.search(r"\d", digits) else None
+def _only_value(text: str, start: int, end: int) -> bool:
+    """True when the text around a found value holds no word (a currency code or sign at most)."""
+    letters = re.sub(r"[^A-Za-z]", "", text[:start] + text[end:])
+    return not letters or (len(letters) == 3 and letters.isupper())
 
 
 def _matches(value: Any, text: str) -> bool:
-    """True when `text` (a run of words) reads as `value`."""
+    """True when `text` (a run of words) reads as `value` and nothing else."""
     if isinstance(value, bool) or value is None:
         return False
-    if isinstance(value, int | float | Decimal):
-        found = _as_amount(text)
-        return found is not None and abs(float(found) - float(value)) < 0.005
+    if isinstance(value, int | float | Decimal) or re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}", str(value).strip()
+    ):
+        span = _span_in(value, text)
+        return span is not None and _only_value(text, *span)
     raw = str(value).strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-        for order in ("dmy", "mdy"):
-            for found in V.find_dates(text, order):
-                if isinstance(found.value, date) and found.value.isoformat() == raw:
-                    return True
-        return False
     want = _plain(raw)
     if want and _plain(text) == want:
         return True
@@ -87,6 +81,47 @@ def _find_run(value: Any, lines: Iterable[Line]) -> list[Word] | None:
                     best = run
                     break
     return best
+
+
+def _span_in(value: Any, text: str) -> tuple[int, int] | None:
+    """Where in one piece of text the value is written (start, end), or None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float | Decimal):
+        for found in V.find_amounts(text):
+            if abs(float(found.value.value) - float(value)) < 0.005:
+                return found.start, found.end
+        for m in re.finditer(r"\d[\d.,' ]*\d|\d", text):
+            number = V.parse_number(m.group())
+            if number is not None and abs(float(number) - float(value)) < 0.005:
+                return m.start(), m.end()
+        return None
+    raw = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        for order in ("dmy", "mdy"):
+            for found in V.find_dates(text, order):
+                if isinstance(found.value, date) and found.value.isoformat() == raw:
+                    return found.start, found.end
+        return None
+    at = text.casefold().find(raw.casefold()) if raw else -1
+    return (at, at + len(raw)) if at >= 0 else None
+
+
+def _inside_word(value: Any, lines: Iterable[Line]) -> Word | None:
+    """The part of one word (an OCR box holds a whole phrase) where the value is written.
+
+    Its box is cut out of the word's box in proportion to the characters before and after it.
+    """
+    for line in lines:
+        for word in _words(line):
+            span = _span_in(value, word.text)
+            if span is None or not word.text:
+                continue
+            per_char = (word.x1 - word.x0) / len(word.text)
+            return Word(
+                word.x0 + span[0] * per_char, word.y0, word.x0 + span[1] * per_char, word.y1, ""
+            )
+    return None
 
 
 def _source_run(source: str, lines: Iterable[Line]) -> list[Word] | None:
@@ -125,6 +160,9 @@ def locate(entry: Mapping[str, Any], pages: list[Page]) -> tuple[int, list[float
         run = None
         if not isinstance(value, list | dict):
             run = _find_run(value, holding) or _find_run(value, page.lines)
+            if run is None:
+                part = _inside_word(value, holding) or _inside_word(value, page.lines)
+                run = [part] if part else None
         run = run or _source_run(source, page.lines)
         if run:
             x0, y0, x1, y1 = _run_box(run)
