@@ -215,13 +215,19 @@ def test_document_page_shows_fields_items_json_prompt_and_attempts(logged_in, us
     html = page_text(logged_in.get(f"/documents/{doc.id}"))
 
     assert "inv.pdf" in html and "badge-completed" in html
+    # Each field is a labelled input of the review form, with its confidence.
     assert re.search(
-        r"<th scope=\"row\">invoice number</th>\s*<td>INV-1001</td>\s*<td>97%</td>", html
+        r'<label for="field-invoice_number">invoice number</label></th>\s*<td>\s*'
+        r'<input type="text" id="field-invoice_number" name="field-invoice_number"[^>]*'
+        r'value="INV-1001"[^>]*>.*?</td>\s*<td>97%</td>',
+        html,
+        re.DOTALL,
     )
     # A nested object is shown one inner value per row.
-    assert re.search(r"<th scope=\"row\">vendor › address › city</th>\s*<td>Berlin</td>", html)
-    assert re.search(r"<th scope=\"row\">vendor › name</th>\s*<td>ACME GmbH</td>", html)
-    assert '<th scope="col">description</th>' in html and "<td>Widget</td>" in html
+    assert re.search(r"<th scope=\"row\">vendor › address › city</th>\s*<td>\s*Berlin", html)
+    assert re.search(r"<th scope=\"row\">vendor › name</th>\s*<td>\s*ACME GmbH", html)
+    assert '<th scope="col">description</th>' in html
+    assert re.search(r'<input type="text" name="item-0-description"[^>]*value="Widget"', html)
     assert "Raw JSON" in html and '"invoice_number": "INV-1001"' in html
     assert "Extract the invoice number, date and total" in html
     assert html.count("attempts-table") == 1

@@ -73,19 +73,41 @@ def index():
         page_no = max(int(request.args.get("page", 1)), 1)
     except ValueError:
         page_no = 1
-    page = batch_queries.list_batches(current_user.id, status=status, q=q, sort=sort, page=page_no)
-    filters = {"status": status_arg, "q": q, "sort": sort}
+    needs_review = request.args.get("needs_review") in ("1", "true", "on")
+    page = batch_queries.list_batches(
+        current_user.id, status=status, q=q, sort=sort, page=page_no, needs_review=needs_review
+    )
+    filters = {
+        "status": status_arg,
+        "q": q,
+        "sort": sort,
+        "needs_review": "1" if needs_review else "",
+    }
     return render_template(
         "batches/index.html",
         page=page,
         filters=filters,
-        filtered=bool(status_arg or q),
+        filtered=bool(status_arg or q or needs_review),
         statuses=STATUS_CHOICES,
         sort_labels=SORT_LABELS,
         can_cancel=can_cancel,
         can_retry=can_retry,
         here=request.full_path.rstrip("?"),
     )
+
+
+@bp.get("/batches/<uuid:batch_id>/review-next")
+@login_required
+def review_next(batch_id):
+    """The batch's first document that needs review, or the batch when none does."""
+    batch = batch_queries.owned_batch(current_user.id, batch_id)
+    if batch is None:
+        abort(404)
+    doc = batch_queries.next_needing_review(batch.id)
+    if doc is None:
+        flash("No document in this batch needs review.", "success")
+        return redirect(url_for("batches.detail", batch_id=batch.id))
+    return redirect(url_for("documents.detail", document_id=doc.id) + "#review")
 
 
 @bp.get("/batches/<uuid:batch_id>")

@@ -2,14 +2,14 @@
 
 import re
 
-from flask import Response, abort, flash, redirect, render_template, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from app.batches import formatting
 from app.documents import bp
 from app.extensions import db
 from app.models import Batch, PromptStrategy
-from app.services import batch_actions, batch_queries
+from app.services import batch_actions, batch_queries, review
 from app.services.exports import flatten
 from app.services.storage import get_storage
 
@@ -64,16 +64,37 @@ def field_rows(result: dict | None) -> list[dict]:
                     }
                 )
             continue
+        bbox = info.get("bbox")
         rows.append(
             {
                 "name": name,
                 "value": value,
                 "confidence": info.get("confidence"),
                 "page": info.get("page"),
+                "bbox": bbox if isinstance(bbox, list) and len(bbox) == 4 else None,
                 "source_text": info.get("source_text"),
+                "corrected": bool(info.get("corrected")),
+                "original": info.get("original"),
+                "editable": not isinstance(value, list | dict),
+                "input": input_value(value),
             }
         )
     return rows
+
+
+def input_value(value) -> str:
+    """A value as the text of its input in the review form (amounts with their cents)."""
+    if value is None or isinstance(value, list | dict):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+# Pages shown side by side with the fields (the rest open from "Download original").
+REVIEW_PAGES = 20
 
 
 def line_item_table(result: dict | None) -> tuple[list[str], list[dict]]:
@@ -98,30 +119,119 @@ def download_name(filename: str | None) -> str:
     return name or "document"
 
 
-@bp.get("/documents/<uuid:document_id>")
-@login_required
-def detail(document_id):
-    """A document's result: fields, line items, raw JSON, prompt, attempts and errors."""
-    doc = owned_or_404(document_id)
+def render_detail(doc, errors: dict | None = None, submitted=None, status: int = 200):
+    """The document page; after a refused correction, with the errors and what was typed."""
     batch = db.session.get(Batch, doc.batch_id) if doc.batch_id else None
     result = batch_queries.document_result(doc)
     attempts = batch_queries.document_attempts(doc.id)
     columns, items = line_item_table(result)
+    fields = field_rows(result)
     resp = Response(
         render_template(
             "documents/detail.html",
             doc=doc,
             batch=batch,
             result=result,
-            fields=field_rows(result),
+            fields=fields,
             item_columns=columns,
             items=items,
+            item_inputs=[{c: input_value(row.get(c)) for c in columns} for row in items],
             attempts=attempts,
             prompt=used_prompt(doc, batch, attempts),
-        )
+            review_pages=range(1, min(max(doc.page_count, 1), REVIEW_PAGES) + 1),
+            errors=errors or {},
+            submitted=submitted or {},
+        ),
+        status,
     )
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+@bp.get("/documents/<uuid:document_id>")
+@login_required
+def detail(document_id):
+    """A document's result as a review screen: page images beside the fields, line items,
+    raw JSON, prompt, attempts and errors."""
+    return render_detail(owned_or_404(document_id))
+
+
+def submitted_changes(form, result: dict | None) -> tuple[dict, list | None]:
+    """Field values and line-item rows from the review form, keyed as the result keys them."""
+    data = {}
+    for row in field_rows(result):
+        key = f"field-{row['name']}"
+        if row["editable"] and key in form:
+            data[row["name"]] = form.get(key, "")
+    columns, items = line_item_table(result)
+    rows = None
+    if items and any(k.startswith("item-") for k in form):
+        rows = [
+            {c: form.get(f"item-{i}-{c}", "") for c in columns if c != "value"}
+            for i in range(len(items))
+        ]
+    return data, rows
+
+
+@bp.post("/documents/<uuid:document_id>/result")
+@login_required
+def correct(document_id):
+    """Save the review form's corrections (works without JavaScript)."""
+    doc = owned_or_404(document_id)
+    data, rows = submitted_changes(request.form, batch_queries.document_result(doc))
+    try:
+        review.correct(doc.id, current_user.id, data, rows)
+    except review.InvalidValue as exc:
+        field = exc.field
+        if field.startswith("line_items["):
+            index, _, column = field[len("line_items[") :].partition("].")
+            field = f"item-{index}-{column}"
+        else:
+            field = f"field-{field}"
+        return render_detail(doc, {field: exc.message}, request.form, 400)
+    except review.InvalidState as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("documents.detail", document_id=doc.id))
+    flash("Corrections saved.", "success")
+    return redirect(url_for("documents.detail", document_id=doc.id) + "#review")
+
+
+def next_to_review(doc):
+    """The batch's next document that needs review after this one (wrapping), or None."""
+    if doc.batch_id is None:
+        return None
+    return batch_queries.next_needing_review(doc.batch_id, doc)
+
+
+@bp.post("/documents/<uuid:document_id>/review")
+@login_required
+def approve(document_id):
+    """Approve the document; go on to the batch's next document that needs review."""
+    doc = owned_or_404(document_id)
+    try:
+        review.approve(doc.id, current_user.id)
+    except review.InvalidState as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("documents.detail", document_id=doc.id))
+    flash(f"{doc.original_filename} approved.", "success")
+    return go_to_next(doc)
+
+
+@bp.get("/documents/<uuid:document_id>/next")
+@login_required
+def review_next(document_id):
+    """The batch's next document that needs review, or the batch when none is left."""
+    return go_to_next(owned_or_404(document_id))
+
+
+def go_to_next(doc):
+    following = next_to_review(doc)
+    if following is not None:
+        return redirect(url_for("documents.detail", document_id=following.id) + "#review")
+    if doc.batch_id is not None:
+        flash("No more documents in this batch need review.", "success")
+        return redirect(url_for("batches.detail", batch_id=doc.batch_id))
+    return redirect(url_for("documents.detail", document_id=doc.id))
 
 
 @bp.get("/documents/<uuid:document_id>/file")

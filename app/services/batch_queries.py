@@ -254,6 +254,25 @@ def batch_documents(batch_id: uuid.UUID) -> list:
     return list(db.session.execute(stmt))
 
 
+def next_needing_review(batch_id: uuid.UUID, after: Document | None = None) -> Document | None:
+    """The batch's next document that needs review in upload order (after `after`, wrapping)."""
+    order = (Document.created_at, Document.original_filename, Document.id)
+    base = sa.select(Document).where(
+        Document.batch_id == batch_id,
+        Document.needs_review.is_(True),
+        Document.status == DocumentStatus.COMPLETED,
+    )
+    if after is not None:
+        base = base.where(Document.id != after.id)
+        later = base.where(
+            sa.tuple_(*order) > sa.tuple_(after.created_at, after.original_filename, after.id)
+        )
+        found = db.session.scalars(later.order_by(*order).limit(1)).first()
+        if found is not None:
+            return found
+    return db.session.scalars(base.order_by(*order).limit(1)).first()
+
+
 def document_result(document: Document) -> dict | None:
     """The stored result JSON of a completed document, else None."""
     if document.status != DocumentStatus.COMPLETED:
