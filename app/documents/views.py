@@ -167,8 +167,12 @@ def submitted_changes(form, result: dict | None) -> tuple[dict, list | None]:
     rows = None
     if items and any(k.startswith("item-") for k in form):
         rows = [
-            {c: form.get(f"item-{i}-{c}", "") for c in columns if c != "value"}
-            for i in range(len(items))
+            {
+                c: form.get(f"item-{i}-{c}", input_value(item.get(c)))
+                for c in columns
+                if c != "value"
+            }
+            for i, item in enumerate(items)
         ]
     return data, rows
 
