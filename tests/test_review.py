@@ -282,3 +282,21 @@ def test_line_items_are_corrected_as_typed_rows(client, token, worker):
     assert bad.status_code == 400
     assert bad.get_json()["error"]["details"]["field"] == "line_items[0].amount"
     assert json.loads(json.dumps(result))  # plain JSON
+
+
+def test_analytics_shows_the_share_of_fields_users_corrected(client, auth, user, token, worker):
+    _status, docs = processed(
+        client, token, worker, [(invoice_pdf(1), "a.pdf"), (invoice_pdf(2), "b.pdf")]
+    )
+    client.patch(
+        f"/api/v1/documents/{docs[0]['id']}/result",
+        json={"data": {"total": "15.00"}},
+        headers=bearer(token),
+    )
+    auth.login(user.email)
+    html = client.get("/analytics").data.decode()
+    # Two invoices, four fields each: one of eight corrected.
+    assert re.search(r'id="fig-corrected">1</strong> of the extracted fields \(12.5 %\)', html)
+    assert re.search(r"<td>invoice</td><td>total</td><td>1</td><td>2</td><td>50.0 %</td>", html)
+    csv_text = client.get("/analytics.csv").get_data(as_text=True)
+    assert "corrections,invoice.total,corrected,1" in csv_text

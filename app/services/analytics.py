@@ -19,7 +19,15 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Batch, Document, DocumentStatus, ExtractionJob, JobStatus, User
+from app.models import (
+    Batch,
+    Document,
+    DocumentStatus,
+    ExtractionJob,
+    ExtractionResult,
+    JobStatus,
+    User,
+)
 from app.services import quota
 
 SINGLE_UPLOAD = "single"
@@ -84,6 +92,8 @@ class UserAnalytics:
     # charged, not in pages_processed).
     reused: int
     reused_pages: int
+    # Fields users corrected in review, per (document type, field): (corrected, extracted).
+    corrections: list[tuple[str, str, int, int]]
     durations_ms: list[float]
     by_type: list[Breakdown]
     by_strategy: list[Breakdown]
@@ -100,6 +110,43 @@ class UserAnalytics:
     @property
     def p95_ms(self) -> float | None:
         return percentile(self.durations_ms, 95)
+
+    @property
+    def corrected_fields(self) -> int:
+        return sum(c for _t, _f, c, _n in self.corrections)
+
+    @property
+    def corrected_share(self) -> float | None:
+        """Share of extracted fields that users corrected: the engine's error rate on their
+        own documents, as far as they reviewed them."""
+        total = sum(n for _t, _f, _c, n in self.corrections)
+        return self.corrected_fields / total if total else None
+
+
+def corrections(user_id: uuid.UUID, since: datetime) -> list[tuple[str, str, int, int]]:
+    """Per document type and field: how many of the user's results corrected it, of how many."""
+    rows = db.session.execute(
+        sa.select(Document.document_type, ExtractionResult.data)
+        .join(ExtractionResult, ExtractionResult.document_id == Document.id)
+        .where(
+            Document.user_id == user_id,
+            Document.status == DocumentStatus.COMPLETED,
+            Document.created_at >= since,
+            Document.reused_from_id.is_(None),
+        )
+    )
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for document_type, data in rows:
+        fields = (data or {}).get("fields") if isinstance(data, dict) else None
+        for name, entry in (fields or {}).items():
+            if not isinstance(entry, dict):
+                continue
+            key = (document_type or (data or {}).get("document_type") or UNKNOWN_TYPE, name)
+            counts[key][1] += 1
+            counts[key][0] += bool(entry.get("corrected"))
+    return sorted(
+        ((t, f, c, n) for (t, f), (c, n) in counts.items()), key=lambda r: (-r[2], r[0], r[1])
+    )
 
 
 def success_rate(completed: int, failed: int) -> float | None:
@@ -263,6 +310,7 @@ def user_analytics(user: User, days: int = 30, now: datetime | None = None) -> U
         pages_processed=sum(pages.values()),
         reused=sum(1 for r in rows if r.reused_from_id is not None),
         reused_pages=sum(r.page_count or 0 for r in rows if r.reused_from_id is not None),
+        corrections=corrections(user.id, since),
         durations_ms=sorted(times.values()),
         by_type=_breakdowns(rows, lambda r: r.document_type or UNKNOWN_TYPE, times),
         by_strategy=_breakdowns(
@@ -293,6 +341,8 @@ def csv_rows(figures: UserAnalytics) -> list[tuple[str, str, str, object]]:
         "pages_processed": figures.pages_processed,
         "reused": figures.reused,
         "reused_pages": figures.reused_pages,
+        "corrected_fields": figures.corrected_fields,
+        "corrected_share": figures.corrected_share,
         "period_start": figures.period.start.date().isoformat(),
         "period_end": figures.period.end.date().isoformat(),
         "period_pages_used": figures.period.pages_used,
@@ -319,6 +369,11 @@ def csv_rows(figures: UserAnalytics) -> list[tuple[str, str, str, object]]:
                 (section, g.key, "success_rate", num(g.success_rate)),
                 (section, g.key, "median_ms", num(g.median_ms)),
             ]
+    for document_type, field_name, corrected, total in figures.corrections:
+        rows += [
+            ("corrections", f"{document_type}.{field_name}", "corrected", corrected),
+            ("corrections", f"{document_type}.{field_name}", "fields", total),
+        ]
     for day, total in figures.period.cumulative:
         rows.append(("period", day.isoformat(), "pages_cumulative", total))
     return rows
