@@ -300,3 +300,27 @@ def test_analytics_shows_the_share_of_fields_users_corrected(client, auth, user,
     assert re.search(r"<td>invoice</td><td>total</td><td>1</td><td>2</td><td>50.0 %</td>", html)
     csv_text = client.get("/analytics.csv").get_data(as_text=True)
     assert "corrections,invoice.total,corrected,1" in csv_text
+
+
+def test_bad_widths_names_and_values_are_refused_with_their_field(client, token, worker):
+    _status, (doc,) = processed(client, token, worker, [(invoice_pdf(1), "a.pdf")])
+    for width in ("50", "2001", "wide"):
+        resp = client.get(f"/api/v1/documents/{doc['id']}/pages/1.png?width={width}", headers=bearer(token))  # fmt: skip
+        assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "bad_request"
+    url = f"/api/v1/documents/{doc['id']}/result"
+    for data, field in (
+        ({"total": "12\x00"}, "total"),
+        ({"bad\x00name": "x"}, "bad\x00name"),
+        ({"x" * 101: "y"}, "x" * 100),
+    ):
+        resp = client.patch(url, json={"data": data}, headers=bearer(token))
+        assert resp.status_code == 400, data
+        assert resp.get_json()["error"]["details"]["field"] == field
+    assert client.patch(url, json={"data": "total=1"}, headers=bearer(token)).status_code == 400
+    assert document_json_total(client, token, doc["id"]) == 12.0
+
+
+def document_json_total(client, token, doc_id):
+    return client.get(f"/api/v1/documents/{doc_id}", headers=bearer(token)).get_json()["result"][
+        "data"
+    ]["total"]

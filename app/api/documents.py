@@ -144,10 +144,14 @@ def document_page(document_id, page):
     """One page of the owner's document as a PNG, cached in storage and by the browser."""
     doc = _owned_or_404(document_id)
     try:
-        width = page_images.clamp_width(request.args.get("width"))
+        width = page_images.checked_width(request.args.get("width"))
     except (TypeError, ValueError):
         raise ApiError(
-            400, ErrorCode.BAD_REQUEST, "width must be a number of pixels.", {"width": "integer"}
+            400,
+            ErrorCode.BAD_REQUEST,
+            f"width must be a whole number of pixels from {page_images.MIN_WIDTH} to "
+            f"{page_images.MAX_WIDTH}.",
+            {"width": "integer"},
         ) from None
     tag = f'"{doc.sha256[:16]}-{page}-{width}"'
     if tag in request.headers.get("If-None-Match", ""):

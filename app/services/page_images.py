@@ -35,12 +35,14 @@ def cache_key(storage_key: str, page: int, width: int) -> str:
     return f"{_prefix(storage_key)}{page}-{width}.png"
 
 
-def clamp_width(raw) -> int:
-    """The width to render: the requested one within bounds, 1000 when absent."""
+def checked_width(raw) -> int:
+    """The width to render: 1000 when absent; ValueError unless a whole number in bounds."""
     if raw in (None, ""):
         return DEFAULT_WIDTH
     width = int(raw)
-    return max(MIN_WIDTH, min(MAX_WIDTH, width))
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
+        raise ValueError(width)
+    return width
 
 
 def _render(path: str, mime_type: str, page: int, width: int) -> bytes:

@@ -26,6 +26,9 @@ from app.models.audit import record
 from app.models.types import utcnow
 
 MAX_LINE_ITEMS = 500
+MAX_FIELDS = 200
+MAX_NAME_CHARS = 100
+MAX_VALUE_CHARS = 2000
 LINE_ITEM_KINDS = {
     "description": "text",
     "quantity": "amount",
@@ -98,13 +101,32 @@ def _locked(document_id) -> tuple[Document, ExtractionResult]:
     return doc, row
 
 
+def check_text(field: str, name: str, raw: Any) -> None:
+    """Names and text values: bounded, without control characters (PostgreSQL stores no NUL)."""
+    from app.services.cleantext import CONTROL_CHARS
+
+    if not name or len(name) > MAX_NAME_CHARS or CONTROL_CHARS.search(name):
+        raise InvalidValue(
+            field[:MAX_NAME_CHARS] or "data",
+            f"Field names have 1 to {MAX_NAME_CHARS} characters and no control characters.",
+        )
+    if isinstance(raw, str) and (len(raw) > MAX_VALUE_CHARS or CONTROL_CHARS.search(raw)):
+        raise InvalidValue(
+            field,
+            f"Values have at most {MAX_VALUE_CHARS} characters and no control characters.",
+        )
+
+
 def typed_changes(kinds: dict[str, str], data: dict[str, Any]) -> dict[str, Any]:
     """Each changed value typed as its field; InvalidValue names the first that cannot be."""
     from app.services.extraction.valuetypes import InvalidValue as Untyped
     from app.services.extraction.valuetypes import typed_value
 
+    if len(data) > MAX_FIELDS:
+        raise InvalidValue("data", f"Send at most {MAX_FIELDS} fields at once.")
     typed = {}
     for name, raw in data.items():
+        check_text(str(name), str(name), raw)
         try:
             typed[name] = typed_value(kinds.get(name, "text"), raw, strict=True)
         except Untyped as exc:
@@ -125,6 +147,7 @@ def typed_line_items(items: list) -> list[dict[str, Any]]:
             raise InvalidValue(f"line_items[{i}]", "Each row is an object of its columns.")
         row = {}
         for column, raw in item.items():
+            check_text(f"line_items[{i}].{column}", str(column), raw)
             try:
                 row[str(column)] = typed_value(
                     LINE_ITEM_KINDS.get(column, "text"), raw, strict=True
