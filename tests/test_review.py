@@ -324,3 +324,28 @@ def document_json_total(client, token, doc_id):
     return client.get(f"/api/v1/documents/{doc_id}", headers=bearer(token)).get_json()["result"][
         "data"
     ]["total"]
+
+
+def test_boxes_of_a_scan_lying_on_its_side_land_on_the_page_as_shown(tmp_path):
+    """OCR reads the scan turned upright; its boxes are mapped back to the image as uploaded."""
+    from app.services.extraction import SourceDocument
+    from app.services.extraction.local import LocalProvider
+
+    upright = Image.open(io.BytesIO(scanned_invoice_png()))
+    sideways = upright.rotate(-90, expand=True)  # turned clockwise, as a scanner may feed it
+    boxes = {}
+    for name, image in (("upright", upright), ("sideways", sideways)):
+        path = tmp_path / f"{name}.png"
+        image.save(path)
+        result = LocalProvider().extract(SourceDocument(str(path), "image/png", path.name), PROMPT)
+        boxes[name] = {k: v["bbox"] for k, v in result["fields"].items()}
+    for field in ("invoice_number", "date", "total"):
+        x0, y0, x1, y1 = boxes["upright"][field]
+        # Turned clockwise, a point (x, y) of the page goes to (1 - y, x).
+        expected = [1 - y1, x0, 1 - y0, x1]
+        found = boxes["sideways"][field]
+        overlap_w = min(found[2], expected[2]) - max(found[0], expected[0])
+        overlap_h = min(found[3], expected[3]) - max(found[1], expected[1])
+        assert overlap_w > 0 and overlap_h > 0, (field, found, expected)
+        area = (expected[2] - expected[0]) * (expected[3] - expected[1])
+        assert overlap_w * overlap_h > 0.5 * area, (field, found, expected)

@@ -90,6 +90,9 @@ class Page:
     height: float
     lines: list[Line] = field(default_factory=list)
     source: str = "text"
+    # OCR of a page lying on its side reads it turned by this many degrees counter-clockwise
+    # (90 or 270): positions, width and height are then those of the page as read (turned).
+    turned: int = 0
 
     @property
     def text(self) -> str:

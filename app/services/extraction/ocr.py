@@ -442,7 +442,18 @@ def _quality(segments: list[Segment]) -> float:
 
 def ocr_image(image: Image.Image, page: int) -> tuple[list[Line], float, float]:
     """OCR an image into lines in reading order; returns lines, width and height."""
+    lines, width, height, _turned = ocr_image_turned(image, page)
+    return lines, width, height
+
+
+def ocr_image_turned(image: Image.Image, page: int) -> tuple[list[Line], float, float, int]:
+    """OCR an image into lines; also the angle it was turned by to be read (0, 90 or 270).
+
+    Positions, width and height are those of the image as read: turned by `angle` degrees
+    counter-clockwise (``Image.rotate(angle, expand=True)``) when it lay on its side.
+    """
     prepared = prepare_image(image)
+    angle_read = 0
     segments, sideways = ocr_segments(prepared, check_sideways=True)
     if sideways:
         # A page scanned or photographed on its side: read it turned both ways, keep the better.
@@ -452,15 +463,15 @@ def ocr_image(image: Image.Image, page: int) -> tuple[list[Line], float, float]:
             segs, _ = ocr_segments(turned)
             if _sideways(segs) or (best is not None and _quality(segs) <= best[0]):
                 continue
-            best = (_quality(segs), segs, turned)
+            best = (_quality(segs), segs, turned, angle)
             chars = sum(len(x.text) for x in segs) or 1
             if best[0] / chars > 0.9:
                 break  # clearly readable this way round: no need to try the other
         if best is not None:
-            segments, prepared = best[1], best[2]
+            segments, prepared, angle_read = best[1], best[2], best[3]
         else:
             segments, _ = ocr_segments(prepared)
     for seg in segments:
         seg.text = fix_text(seg.text)
     lines = build_lines(segments, page, exclusive_x=True)
-    return lines, float(prepared.width), float(prepared.height)
+    return lines, float(prepared.width), float(prepared.height), angle_read

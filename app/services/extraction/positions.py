@@ -146,6 +146,22 @@ def _source_run(source: str, lines: Iterable[Line]) -> list[Word] | None:
     return None
 
 
+def as_shown(box: list[float], turned: int) -> list[float]:
+    """A box in fractions of a page read turned (counter-clockwise) mapped to the page as shown.
+
+    Turned by 90°, a point at (x, y) of the page as shown sits at (y, 1 - x) of the turned
+    page; by 270°, at (1 - y, x).
+    """
+    fx0, fy0, fx1, fy1 = box
+    if turned == 90:
+        xs, ys = (1 - fy0, 1 - fy1), (fx0, fx1)
+    elif turned == 270:
+        xs, ys = (fy0, fy1), (1 - fx0, 1 - fx1)
+    else:
+        return box
+    return [min(xs), min(ys), max(xs), max(ys)]
+
+
 def locate(entry: Mapping[str, Any], pages: list[Page]) -> tuple[int, list[float]] | None:
     """The page number and bbox (fractions) of one field entry, or None."""
     value, source = entry.get("value"), entry.get("source_text") or ""
@@ -166,13 +182,11 @@ def locate(entry: Mapping[str, Any], pages: list[Page]) -> tuple[int, list[float
         run = run or _source_run(source, page.lines)
         if run:
             x0, y0, x1, y1 = _run_box(run)
-            box = [
-                round(min(max(x0 / page.width, 0.0), 1.0), 4),
-                round(min(max(y0 / page.height, 0.0), 1.0), 4),
-                round(min(max(x1 / page.width, 0.0), 1.0), 4),
-                round(min(max(y1 / page.height, 0.0), 1.0), 4),
-            ]
-            return page.number, box
+            box = as_shown(
+                [x0 / page.width, y0 / page.height, x1 / page.width, y1 / page.height],
+                page.turned,
+            )
+            return page.number, [round(min(max(v, 0.0), 1.0), 4) for v in box]
     return None
 
 

@@ -136,8 +136,8 @@ def _read_image(path: str, *, ocr: bool) -> DocumentText:
     image = open_image(path, ocr_mod.MAX_SIDE)
     if not ocr:
         return DocumentText([Page(1, float(image.width), float(image.height), [], "ocr")])
-    lines, width, height = ocr_mod.ocr_image(image, 1)
-    return DocumentText([Page(1, width, height, lines, "ocr")], ocr_pages=1)
+    lines, width, height, turned = ocr_mod.ocr_image_turned(image, 1)
+    return DocumentText([Page(1, width, height, lines, "ocr", turned)], ocr_pages=1)
 
 
 def render_scale(width_pt: float, height_pt: float, dpi: float, max_side: int) -> float:
@@ -185,7 +185,7 @@ def _read_pdf(path: str, *, ocr: bool) -> DocumentText:
                 width, height = page.get_size()
                 lines, readable = _pdfium_lines(page, index + 1)
                 chars = sum(len(line.text.replace(" ", "")) for line in lines)
-                source = "text"
+                source, turned = "text", 0
                 scanned = (
                     not readable
                     or chars < MIN_TEXT_CHARS
@@ -198,11 +198,13 @@ def _read_pdf(path: str, *, ocr: bool) -> DocumentText:
                     # Noise from a font without a Unicode map helps no one: the page is a scan.
                     lines, chars = [], 0
                 if scanned and ocr and ocr_done < OCR_MAX_PAGES:
-                    ocr_lines = _ocr_pdf_page(page, index + 1, width)
+                    ocr_lines, ocr_turned = _ocr_pdf_page(page, index + 1, width, height)
                     ocr_done += 1
                     if sum(len(line.text) for line in ocr_lines) > chars:
-                        lines, source = ocr_lines, "ocr"
-                pages.append(Page(index + 1, width, height, lines, source))
+                        lines, source, turned = ocr_lines, "ocr", ocr_turned
+                if turned in (90, 270):
+                    width, height = height, width  # the frame of the positions: the page as read
+                pages.append(Page(index + 1, width, height, lines, source, turned))
             finally:
                 page.close()
         return DocumentText(pages, ocr_pages=ocr_done)
@@ -252,13 +254,15 @@ def readable(found: PageChars) -> bool:
     return wordlike >= need * len(tokens) and letters >= 0.5 * sum(len(t) for t in tokens)
 
 
-def _ocr_pdf_page(page, number: int, width_pt: float) -> list:
-    """OCR a rendered PDF page; positions are mapped back to PDF points."""
+def _ocr_pdf_page(page, number: int, width_pt: float, height_pt: float) -> tuple[list, int]:
+    """OCR a rendered PDF page; positions are mapped back to PDF points (of the page as read:
+    turned by the angle returned, when it lay on its side)."""
     from . import ocr as ocr_mod
 
     image = render_page(page, OCR_DPI, ocr_mod.MAX_SIDE)
-    lines, width_px, _ = ocr_mod.ocr_image(image, number)
-    factor = width_pt / width_px if width_px else 1.0
+    lines, width_px, _, turned = ocr_mod.ocr_image_turned(image, number)
+    side_pt = height_pt if turned in (90, 270) else width_pt
+    factor = side_pt / width_px if width_px else 1.0
     for line in lines:
         line.y *= factor
         line.height *= factor
@@ -270,7 +274,7 @@ def _ocr_pdf_page(page, number: int, width_pt: float) -> list:
             for word in cell.words:
                 word.x0, word.y0 = word.x0 * factor, word.y0 * factor
                 word.x1, word.y1 = word.x1 * factor, word.y1 * factor
-    return lines
+    return lines, turned
 
 
 def _read_pdf_pypdf(path: str) -> DocumentText:
