@@ -92,3 +92,27 @@ def test_email_is_escaped_in_pages(client, auth, db):
     html = client.get("/account").get_data(as_text=True)
     assert "<b>x</b>@example.com" not in html
     assert "&lt;b&gt;x&lt;/b&gt;@example.com" in html
+
+
+def test_forms_carry_no_empty_aria_attributes_and_errors_point_at_their_message(client, db):
+    page = client.get("/login").data.decode()
+    assert '"None"' not in page
+    assert "aria-invalid" not in page
+    refused = client.post(
+        "/register",
+        data={
+            "csrf_token": csrf_from(client.get("/register").data.decode()),
+            "email": "a@b.example",
+        },
+    ).data.decode()
+    assert '"None"' not in refused
+    assert 'aria-invalid="true"' in refused and 'aria-describedby="password-err"' in refused
+    assert 'id="password-err"' in refused
+
+
+def test_the_favicon_is_served(client, db):
+    resp = client.get("/favicon.ico")
+    assert resp.status_code == 301
+    icon = client.get(resp.headers["Location"])
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert 'rel="icon"' in client.get("/login").data.decode()

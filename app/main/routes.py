@@ -20,6 +20,12 @@ def index():
     return render_template("main/index.html")
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on their own: the app's icon."""
+    return redirect(url_for("static", filename="img/favicon.svg"), 301)
+
+
 @bp.route("/dashboard")
 @login_required
 def dashboard():
