@@ -185,6 +185,17 @@ def worker(app, redis_conn):
     return run
 
 
+@pytest.fixture
+def procs():
+    """Processes started by a test, stopped and reaped at its end whatever happens."""
+    from tests.support.pipeline import stop_process
+
+    started = []
+    yield started
+    for proc in started:
+        stop_process(proc)
+
+
 def worker_env(app) -> dict:
     """Environment for a worker or command in another process, on the test database and Redis."""
     env = dict(os.environ)

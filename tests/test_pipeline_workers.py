@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 
-import pytest
 import sqlalchemy as sa
 from rq import Worker
 from rq_scheduler import Scheduler
@@ -25,7 +24,6 @@ from tests.support.pipeline import (
     pdf_batch,
     start_worker,
     statuses,
-    stop_process,
     wait_for,
 )
 
@@ -35,15 +33,6 @@ B, D = BatchStatus, DocumentStatus
 def all_terminal(batch_id) -> bool:
     """True once every document of the batch is terminal."""
     return set(statuses(batch_id).values()) <= {str(s) for s in states.DOCUMENT_TERMINAL}
-
-
-@pytest.fixture
-def procs():
-    """Processes started by a test, stopped and reaped at its end whatever happens."""
-    started = []
-    yield started
-    for proc in started:
-        stop_process(proc)
 
 
 def test_two_workers_in_parallel_never_exceed_the_quota(app, db, procs, monkeypatch, tmp_path):

@@ -20,7 +20,6 @@ from tests.support.pipeline import (
     pdf_batch,
     start_worker,
     statuses,
-    stop_process,
     wait_for,
 )
 
@@ -219,14 +218,6 @@ def test_the_single_upload_form_can_extract_again(client, auth, user, worker, re
     assert [d.reuse for d in docs] == [True, False]
     assert all(d.reused_from_id is None for d in docs), "the first is new, the second opted out"
     assert pages_used(user) == 2
-
-
-@pytest.fixture
-def procs():
-    started = []
-    yield started
-    for proc in started:
-        stop_process(proc)
 
 
 def test_identical_files_in_one_batch_on_two_workers_are_charged_once(

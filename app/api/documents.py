@@ -54,6 +54,15 @@ def _owned_or_404(document_id):
     return doc
 
 
+def _document_answer(document_id):
+    """The document JSON as it is now (after a change made in this request)."""
+    db.session.expire_all()
+    doc = _owned_or_404(document_id)
+    resp = jsonify(document_json(doc, batch_queries.document_result(doc)))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 @bp.patch("/documents/<document_id>/result")
 @documented(
     "Correct a document's result",
@@ -89,11 +98,7 @@ def document_correct(document_id):
         ) from None
     except review.InvalidState as exc:
         raise ApiError(409, ErrorCode.INVALID_STATE, str(exc)) from None
-    db.session.expire_all()
-    doc = _owned_or_404(document_id)
-    resp = jsonify(document_json(doc, batch_queries.document_result(doc)))
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+    return _document_answer(document_id)
 
 
 @bp.post("/documents/<document_id>/review")
@@ -117,11 +122,7 @@ def document_review(document_id):
         review.approve(doc.id, current_user.id)
     except review.InvalidState as exc:
         raise ApiError(409, ErrorCode.INVALID_STATE, str(exc)) from None
-    db.session.expire_all()
-    doc = _owned_or_404(document_id)
-    resp = jsonify(document_json(doc, batch_queries.document_result(doc)))
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+    return _document_answer(document_id)
 
 
 @bp.get("/documents/<document_id>/pages/<int:page>.png")

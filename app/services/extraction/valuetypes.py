@@ -14,8 +14,6 @@ from typing import Any
 
 from . import values as V
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
 
 class InvalidValue(ValueError):
     """A value that cannot be typed as its field's kind; the message says what is expected."""
@@ -42,18 +40,11 @@ def _amount(value: Any, strict: bool) -> float | None:
 
 def _date(value: Any, strict: bool) -> str | None:
     text = str(value).strip()
-    if ISO_DATE.fullmatch(text):
-        found = V.find_dates(text)
-        if found:
-            return found[0].value.isoformat()
-        if strict:
-            raise InvalidValue("Enter a real date, such as 2026-03-31.")
-        return text
     found = V.find_dates(text)
     if found:
         return found[0].value.isoformat()
     if strict:
-        raise InvalidValue("Enter a date, such as 2026-03-31 or 31 March 2026.")
+        raise InvalidValue("Enter a real date, such as 2026-03-31 or 31 March 2026.")
     return text
 
 
