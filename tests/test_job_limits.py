@@ -4,7 +4,6 @@ import os
 import signal
 from types import SimpleNamespace
 
-import pytest
 from rq import Worker
 
 from app.extensions import get_queue, get_redis
@@ -21,7 +20,6 @@ from tests.support.pipeline import (
     invoice_pdf,
     pages_used,
     start_worker,
-    stop_process,
     wait_for,
 )
 
@@ -30,15 +28,6 @@ B, D = BatchStatus, DocumentStatus
 #: The test worker's limits: well above what a normal document needs (the worker itself holds
 #: about 0.45 GB), well below what the hostile files ask for.
 MEMORY_MB = 1024
-
-
-@pytest.fixture
-def procs():
-    """Processes started by a test, stopped and reaped at its end whatever happens."""
-    started = []
-    yield started
-    for proc in started:
-        stop_process(proc)
 
 
 def one_worker(app, procs, tmp_path, **env):
