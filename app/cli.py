@@ -41,9 +41,18 @@ def users_create(email, password, plan, admin):
 @tokens_cli.command("create")
 @click.argument("email")
 @click.option("--name", default="API token", show_default=True)
-def tokens_create(email, name):
+@click.option(
+    "--replace", is_flag=True, help="Revoke the user's live tokens of the same name first."
+)
+def tokens_create(email, name, replace):
     """Print a new API token for the user (shown only once; alone on the last line)."""
     user = get_user_or_fail(email)
+    if replace:
+        revoked = accounts.revoke_tokens_named(user, name)
+        if revoked:
+            click.echo(
+                f"Revoked {revoked} earlier token{'s' if revoked != 1 else ''} named {name}."
+            )
     _row, plain = accounts.issue_token(user, name)
     db.session.commit()
     click.echo(f"API token for {user.email} ({name}); it is shown only once:")

@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 export APP_ENV=${APP_ENV:-development}
 export FLASK_APP=wsgi
 export PORT=${PORT:-5000}
+
+# A second `make run` (or anything else on the port) stops here, before anything is started.
+if python -c "import socket,sys; s=socket.socket(); s.settimeout(0.5); sys.exit(s.connect_ex(('127.0.0.1', int(sys.argv[1]))) != 0)" "$PORT"; then
+  echo "Port $PORT is in use: stop what runs there, or start on another port: PORT=5001 make run" >&2
+  exit 1
+fi
 mkdir -p instance
 
 redis_answers() {
@@ -49,7 +55,8 @@ if flask users create "$DEMO_EMAIL" --password "$DEMO_PASSWORD" --plan growth >/
 else
   flask set-plan "$DEMO_EMAIL" growth >/dev/null
 fi
-DEMO_TOKEN=$(flask tokens create "$DEMO_EMAIL" --name "make run" | tail -n 1)
+# One demo token at a time: each start revokes the previous start's token.
+DEMO_TOKEN=$(flask tokens create "$DEMO_EMAIL" --name "make run" --replace | tail -n 1)
 
 cat <<MSG
 

@@ -105,6 +105,18 @@ def revoke_token(user: User, token_id) -> bool:
     return True
 
 
+def revoke_tokens_named(user: User, name: str) -> int:
+    """Revoke the user's live tokens of this name; how many."""
+    rows = db.session.scalars(
+        sa.select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.name == name, ApiToken.revoked_at.is_(None)
+        )
+    ).all()
+    for row in rows:
+        revoke_token(user, row.id)
+    return len(rows)
+
+
 def user_for_token(plain: str) -> User | None:
     """The owner of an active token, or None."""
     if not plain:
