@@ -207,11 +207,23 @@ def test_admin_overview_shows_queues_failures_workers_and_documents(
 
 def test_admin_overview_shows_the_sweepers_last_run(client, auth, admin, redis_conn):
     at = (datetime.now(UTC) - timedelta(minutes=3)).isoformat()
-    redis_conn.set("ingestio:sweeper:last_run", json.dumps({"at": at, "requeued": 2, "failed": 1}))
+    last_run = {"at": at, "requeued": 2, "failed": 1, "questions": {"requeued": 4, "failed": 0}}
+    redis_conn.set("ingestio:sweeper:last_run", json.dumps(last_run))
     auth.login(ADMIN_EMAIL)
-    sweeper = section(client.get("/admin/").get_data(as_text=True), "sweeper", tag="dd")
-    assert "3 min ago" in sweeper
-    assert "requeued: 2" in sweeper and "failed: 1" in sweeper
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "3 min ago" in section(html, "sweeper", tag="dd")
+    counts = section(html, "sweeper-counts")
+    assert "{" not in counts, "no raw dict on the page"
+    rows = [
+        [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", counts, re.S)
+    ]
+    assert [r for r in rows if r] == [
+        ["documents", "requeued", "2"],
+        ["documents", "failed", "1"],
+        ["questions", "requeued", "4"],
+        ["questions", "failed", "0"],
+    ]
 
 
 def test_admin_overview_still_answers_when_redis_is_down(app, client, auth, admin, monkeypatch):

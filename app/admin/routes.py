@@ -37,7 +37,7 @@ def overview():
     in_flight_total, in_flight = stats.batches_in_flight()
     pages_today, documents_today = stats.pages_processed_today(now)
     sweeper_at = parse_time(sweeper.get("at")) if sweeper else None
-    sweeper_counts = {k: v for k, v in (sweeper or {}).items() if k != "at"}
+    sweeper_counts = sweeper_rows(sweeper or {})
     return render_template(
         "admin/overview.html",
         now=now,
@@ -79,3 +79,18 @@ def audit():
         result=result,
         actions=stats.known_actions(),
     ), status
+
+
+def sweeper_rows(sweeper: dict) -> list[tuple[str, str, object]]:
+    """The sweeper's last counts as (what, counter, value) rows: documents first, then the
+    nested groups (question rows, ...)."""
+    rows: list[tuple[str, str, object]] = []
+    nested = []
+    for key, value in sweeper.items():
+        if key == "at":
+            continue
+        if isinstance(value, dict):
+            nested += [(key, str(k), v) for k, v in value.items()]
+        else:
+            rows.append(("documents", key, value))
+    return rows + nested
