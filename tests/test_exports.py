@@ -132,10 +132,19 @@ def test_csv_item_rows_repeat_document_fields():
 
     assert header == ITEM_HEADER
     assert rows == [
-        INVOICE_CELLS + ["Widget", "2", "10.0", "20.0"],
+        INVOICE_CELLS + ["Widget", "2", "10", "20"],
         INVOICE_CELLS + ["Service", "1", "100.5", "100.5"],
         FAILED_CELLS + ["", "", "", ""],
     ]
+
+
+def test_csv_numbers_are_plain_without_a_trailing_zero():
+    from decimal import Decimal
+
+    doc = {**INVOICE, "data": {"a": 12.0, "b": 1234.56, "c": Decimal("5.00"), "d": -3.0}}
+    header, row, *_ = read_csv(export_batch(factory(doc), "csv"))
+    cells = dict(zip(header, row, strict=True))
+    assert [cells[f"data.{k}"] for k in "abcd"] == ["12", "1234.56", "5", "-3"]
 
 
 def test_items_are_taken_from_data_when_not_given_separately():
@@ -145,7 +154,7 @@ def test_items_are_taken_from_data_when_not_given_separately():
 
     assert header == ITEM_HEADER
     assert [row[-4:] for row in rows] == [
-        ["Widget", "2", "10.0", "20.0"],
+        ["Widget", "2", "10", "20"],
         ["Service", "1", "100.5", "100.5"],
     ]
 

@@ -262,11 +262,17 @@ def _cell(value: Any) -> Any:
 
 
 def _csv_cell(value: Any) -> str:
+    """A CSV cell: numbers machine-readable (a plain decimal point, no grouping, and no trailing
+    ".0" on whole numbers: 12, 12.5, 1234.56)."""
     value = _cell(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     return str(value)
 
 
