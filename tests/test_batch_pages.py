@@ -174,9 +174,7 @@ def test_batch_page_shows_summary_documents_and_history(logged_in, user, api):
     logged_in.post(f"/batches/{batch.id}/cancel", data={"csrf_token": csrf(html)})
     after = page_text(logged_in.get(f"/batches/{batch.id}"))
     assert "cancelled" in after and 'data-final="true"' in after
-    assert re.search(
-        r"<strong>cancelled</strong>\s*<span class=\"muted\">cancelled documents: 1", after
-    )
+    assert re.search(r'<span data-history="batch.cancelled">Cancelled 1 document.</span>', after)
     assert re.search(r'data-show-if="cancellable"\s+hidden', after)
 
 
@@ -290,3 +288,27 @@ def test_result_json_matches_what_the_page_shows(api, user):
     doc = make_document(user, None, filename="api.pdf")
     run_document(doc.id)
     assert api.get(f"/api/v1/documents/{doc.id}").get_json()["result"] == INVOICE_RESULT
+
+
+@pytest.mark.parametrize(
+    ("action", "details", "sentence"),
+    [
+        (
+            "batch.created",
+            {"documents": 9, "failed": 1, "pages": 12},
+            "Created with 9 documents (12 pages); 1 file could not be read.",
+        ),  # fmt: skip
+        ("batch.cancelled", {"cancelled_documents": 8}, "Cancelled 8 documents."),
+        ("batch.retried", {"retried_documents": 1}, "Queued 1 failed document again."),
+        (
+            "batch.exported",
+            {"format": "xlsx", "rows": "item", "bundle": True},
+            "Exported as XLSX, a row per line item, in a zip with other batches.",
+        ),  # fmt: skip
+        ("correct", {"fields": ["total", "due_date"]}, "Corrected total, due date of a document."),
+    ],
+)
+def test_history_reads_as_sentences(action, details, sentence):
+    from app.batches.formatting import history_sentence
+
+    assert history_sentence(action, details) == sentence

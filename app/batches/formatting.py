@@ -78,6 +78,45 @@ def percent(value) -> str:
         return ""
 
 
+def _count(n, one: str, many: str | None = None) -> str:
+    n = int(n or 0)
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+EXPORT_ROWS = {"document": "a row per document", "item": "a row per line item"}
+
+
+def history_sentence(action: str, details: dict | None) -> str:
+    """One event of a batch's history as a sentence for people."""
+    d = details or {}
+    if action == "batch.created":
+        text = f"Created with {_count(d.get('documents'), 'document')}"
+        if d.get("pages") is not None:
+            text += f" ({_count(d.get('pages'), 'page')})"
+        if d.get("failed"):
+            text += f"; {_count(d['failed'], 'file')} could not be read"
+        return text + "."
+    if action == "batch.cancelled":
+        return f"Cancelled {_count(d.get('cancelled_documents'), 'document')}."
+    if action == "batch.retried":
+        return f"Queued {_count(d.get('retried_documents'), 'failed document')} again."
+    if action == "batch.exported":
+        text = f"Exported as {str(d.get('format') or '').upper() or 'a file'}"
+        if d.get("rows") in EXPORT_ROWS:
+            text += f", {EXPORT_ROWS[d['rows']]}"
+        if d.get("bundle"):
+            text += ", in a zip with other batches"
+        return text + "."
+    if action == "correct":
+        fields = ", ".join(str(f).replace("_", " ") for f in d.get("fields") or [])
+        return f"Corrected {fields or 'values'} of a document."
+    if action == "review":
+        return "Approved a document after review."
+    words = action.split(".")[-1].replace("_", " ")
+    facts = ", ".join(f"{str(k).replace('_', ' ')} {v}" for k, v in d.items())
+    return f"{words.capitalize()}{': ' + facts if facts else ''}."
+
+
 def register(bp) -> None:
     """Make the filters available to every template once the blueprint is registered."""
     bp.add_app_template_filter(relative_time, "relative_time")
@@ -85,3 +124,4 @@ def register(bp) -> None:
     bp.add_app_template_filter(duration, "duration")
     bp.add_app_template_filter(cell_value, "cell_value")
     bp.add_app_template_filter(percent, "percent")
+    bp.add_app_template_global(history_sentence, "history_sentence")
