@@ -65,8 +65,9 @@ def test_without_stripe_there_are_no_dead_buttons_only_the_set_plan_hint(
     assert 'action="/billing/checkout"' not in html
     assert 'action="/billing/portal"' not in html
     assert "Online payment is not set up on this installation." in html
-    assert "flask set-plan free@example.com plus" in html
-    assert "flask set-plan free@example.com growth" in html
+    assert "flask " not in html, "no operator commands on a user's page"
+    assert 'data-manual-plan="plus"' in html and 'data-manual-plan="growth"' in html
+    assert "Ask the operator of this installation to switch you to Plus." in html
 
 
 def test_checkout_without_stripe_explains_instead_of_failing(client, auth, starter, no_stripe):
@@ -75,7 +76,8 @@ def test_checkout_without_stripe_explains_instead_of_failing(client, auth, start
     resp = client.post("/billing/checkout", data={"csrf_token": token, "plan": "plus"})
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/billing")
     [message] = flashes(page(client))
-    assert "STRIPE_SECRET_KEY is not set" in message and "flask set-plan" in message
+    assert "STRIPE_SECRET_KEY is not set" in message and "Ask the operator" in message
+    assert "flask " not in message
 
 
 def test_checkout_for_a_plan_without_price_names_the_missing_setting(
@@ -127,7 +129,7 @@ def test_manual_plan_is_shown_as_current(client, auth, starter, no_stripe):
     growth_card = html.split('id="plan-growth"')[1].split("</article>")[0]
     assert "Current plan" in growth_card
     assert 'id="pages-left">5000<' in html
-    assert "flask set-plan free@example.com starter" in html
+    assert 'data-manual-plan="starter"' in html
 
 
 def test_checkout_result_messages(client, auth, starter, no_stripe):

@@ -34,7 +34,7 @@ ENDED_STATUSES = ("canceled", "incomplete_expired")
 STRIPE_TIMEOUT_SECONDS = 20
 # Stripe refuses signatures older than this; a timestamp this far ahead of our clock is refused too.
 SIGNATURE_TOLERANCE_SECONDS = 300
-SET_PLAN_HINT = "For local use, an operator sets the plan with: flask set-plan EMAIL PLAN."
+SET_PLAN_HINT = "Ask the operator of this installation to change your plan."
 
 
 class BillingUnavailable(Exception):
