@@ -1,6 +1,7 @@
 """Cancel, retry and delete through the API, the pages and the service, in every state and while
 a document job is running."""
 
+import re
 import threading
 
 import pytest
@@ -458,3 +459,33 @@ def test_quota_failures_run_again_after_an_upgrade(db, worker, redis_conn):
     assert (after.completed_count, after.failed_count) == (2, 0)
     assert reload(Document, failed.id).attempts == 2
     assert quota.pages_used(reload(type(starter), starter.id)) == 60
+
+
+def test_retry_leaves_failures_a_retry_cannot_fix_alone(api, client, auth, user, redis_conn):
+    batch, ids = batch_with(user, D.COMPLETED, D.UPLOADED, D.UPLOADED)
+    claim(ids[1])
+    finish(ids[1], D.FAILED, error_code=ErrorCode.UNREADABLE_PDF, error_message="Unreadable.")
+    claim(ids[2])
+    finish(ids[2], D.FAILED, error_code=ErrorCode.PROVIDER_ERROR, error_message="Try later.")
+
+    status = api.get(f"/api/v1/batches/{batch.id}").get_json()
+    errors = {d["id"]: d["error"] for d in status["documents"]}
+    assert errors[str(ids[1])]["retryable"] is False
+    assert errors[str(ids[2])]["retryable"] is True
+
+    auth.login(user.email)
+    page = client.get(f"/batches/{batch.id}").data.decode()
+    resp = client.post(f"/batches/{batch.id}/retry", data={"csrf_token": csrf_from(page)})
+    assert resp.status_code == 302
+    after = client.get(f"/batches/{batch.id}").data.decode()
+    assert "1 failed document queued again. 1 stay failed: retrying cannot fix" in after
+    assert doc_statuses(ids) == [D.COMPLETED, D.FAILED, D.UPLOADED]
+    assert queued_job_ids(redis_conn) == {document_job_id(ids[2])}
+
+    # Once only the unfixable one is left, retrying is refused and says why; no button offers it.
+    run_document(ids[2])
+    resp = api.post(f"/api/v1/batches/{batch.id}/retry")
+    assert resp.status_code == 409
+    assert "cannot be fixed by retrying" in resp.get_json()["error"]["message"]
+    page = client.get(f"/batches/{batch.id}").data.decode()
+    assert re.search(r'data-show-if="retryable"\s+hidden', page)

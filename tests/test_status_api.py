@@ -82,7 +82,11 @@ def test_status_json_has_the_spec_shape(api, user):
     docs = {d["filename"]: d for d in body["documents"]}
     assert all(set(d) == DOC_KEYS for d in body["documents"])
     assert docs["a.pdf"]["status"] == "completed" and docs["a.pdf"]["error"] is None
-    assert docs["b.pdf"]["error"] == {"code": "extraction_failed", "message": "No text found."}
+    assert docs["b.pdf"]["error"] == {
+        "code": "extraction_failed",
+        "message": "No text found.",
+        "retryable": True,
+    }
     assert resp.headers["Cache-Control"] == "no-store"
     assert resp.headers["ETag"].startswith('"')
 

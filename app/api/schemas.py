@@ -100,7 +100,19 @@ SCHEMAS: dict[str, dict] = {
         description="Every error answer.",
     ),
     "ItemError": nullable(
-        obj({"code": TEXT, "message": TEXT}, description="Why a document or row failed.")
+        obj(
+            {
+                "code": TEXT,
+                "message": TEXT,
+                "retryable": {
+                    "type": "boolean",
+                    "description": "false when a retry cannot help (an unreadable, encrypted, "
+                    "unsupported or too complex file).",
+                },
+            },
+            required=["code", "message"],
+            description="Why a document or row failed.",
+        )
     ),
     "DocumentSummary": obj(
         {

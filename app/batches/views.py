@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 
 from app.batches import bp, formatting
 from app.extensions import db
-from app.models import AuditAction, BatchStatus, states
+from app.models import AuditAction, BatchStatus, DocumentStatus, states
 from app.models.audit import record
 from app.services import batch_actions, batch_queries, exports
 
@@ -39,12 +39,19 @@ def can_cancel(batch) -> bool:
     return BatchStatus.CANCELLED in states.BATCH_TRANSITIONS[batch.status]
 
 
-def can_retry(batch) -> bool:
-    """True when the batch has failed documents that may be queued again."""
-    return batch.failed_count > 0 and batch.status not in (
+def can_retry(batch, documents=None) -> bool:
+    """True when the batch has failed documents that may be queued again (of those listed,
+    failures a retry can fix)."""
+    if batch.failed_count <= 0 or batch.status in (
         BatchStatus.CANCELLED,
         BatchStatus.COMPLETED,
         BatchStatus.PENDING_UPLOAD,
+    ):
+        return False
+    if documents is None:
+        return True
+    return any(
+        d.status == DocumentStatus.FAILED and states.retryable(d.error_code) for d in documents
     )
 
 
@@ -127,7 +134,7 @@ def detail(batch_id):
             history=batch_queries.batch_history(batch.id),
             etag=probe.etag,
             can_cancel=can_cancel(batch),
-            can_retry=can_retry(batch),
+            can_retry=can_retry(batch, documents),
         )
     )
     # The page shows live state: a reload must always ask the server.
@@ -135,8 +142,8 @@ def detail(batch_id):
     return resp
 
 
-def run_action(action, batch_id, success: str):
-    """Run an action for the current user and flash its outcome."""
+def run_action(action, batch_id, success: str | None):
+    """Run an action for the current user and flash its outcome (the caller does, on None)."""
     try:
         result = action(batch_id, current_user.id)
     except batch_actions.NotFound:
@@ -144,7 +151,8 @@ def run_action(action, batch_id, success: str):
     except batch_actions.InvalidState as exc:
         flash(exc.message, "error")
         return None
-    flash(success, "success")
+    if success:
+        flash(success, "success")
     return result
 
 
@@ -165,7 +173,16 @@ def cancel(batch_id):
 @login_required
 def retry(batch_id):
     """Queue the failed documents again (a form with CSRF)."""
-    outcome = run_action(batch_actions.retry_batch, batch_id, "Failed documents queued again.")
+    outcome = run_action(batch_actions.retry_batch, batch_id, None)
+    if outcome is not None:
+        queued = len(outcome.document_ids)
+        message = f"{queued} failed document{'s' if queued != 1 else ''} queued again."
+        if outcome.left_failed:
+            message += (
+                f" {outcome.left_failed} stay failed: retrying cannot fix an unreadable, "
+                "encrypted, unsupported or too complex file."
+            )
+        flash(message, "success")
     if outcome is not None and not outcome.enqueued:
         flash(
             "The queue is unreachable right now; the documents will be picked up shortly.", "info"

@@ -95,3 +95,23 @@ def final_batch_status(completed: int, failed: int, cancelled: int, total: int) 
     if completed == 0:
         return B.FAILED
     return B.PARTIALLY_COMPLETED
+
+
+# Failures that the same file will meet again: retrying them cannot help (the file has to be
+# fixed and uploaded again). Every other failure (the provider, a lost worker, the quota, a
+# timeout) may pass on a retry.
+NOT_RETRYABLE = frozenset(
+    {
+        "unreadable_pdf",
+        "encrypted_pdf",
+        "unreadable_file",
+        "unsupported_file",
+        "too_complex",
+        "file_missing",
+    }
+)
+
+
+def retryable(error_code) -> bool:
+    """Whether retrying a document that failed with this code may help."""
+    return error_code is None or str(error_code) not in NOT_RETRYABLE

@@ -57,6 +57,11 @@ class RetryOutcome:
     document_ids: list[uuid.UUID] = field(default_factory=list)
     enqueued: int = 0
 
+    @property
+    def left_failed(self) -> int:
+        """Failed documents that stay failed: retrying cannot fix them."""
+        return self.batch.failed_count
+
 
 def _owned(model, owner_id, obj_id):
     obj_id = as_uuid(obj_id)
@@ -192,6 +197,10 @@ def retry_batch(
             .where(
                 Document.batch_id == batch.id,
                 Document.status.in_(states.document_sources(D.UPLOADED, [D.FAILED])),
+                sa.or_(
+                    Document.error_code.is_(None),
+                    Document.error_code.notin_(sorted(states.NOT_RETRYABLE)),
+                ),
             )
             .values(
                 status=D.UPLOADED,
@@ -207,7 +216,12 @@ def retry_batch(
     )
     if not ids:
         db.session.rollback()
-        raise InvalidState("Nothing to retry: no document of this batch has failed.")
+        raise InvalidState(
+            f"Nothing to retry: the {batch.failed_count} failed document"
+            f"{'s' if batch.failed_count != 1 else ''} of this batch cannot be fixed by retrying "
+            "(unreadable, encrypted, unsupported or too complex files). Fix the files and upload "
+            "them again."
+        )
     values = {
         "failed_count": sa.func.greatest(Batch.failed_count - len(ids), 0)
         if db.engine.dialect.name == "postgresql"

@@ -1,6 +1,6 @@
 """The JSON shapes of batches and documents in the API."""
 
-from app.models import Batch, Document
+from app.models import Batch, Document, states
 
 
 def iso(value) -> str | None:
@@ -12,7 +12,11 @@ def error_json(doc: Document) -> dict | None:
     """A document's error as {"code", "message"} or None."""
     if doc.error_code is None:
         return None
-    return {"code": str(doc.error_code), "message": doc.error_message or ""}
+    return {
+        "code": str(doc.error_code),
+        "message": doc.error_message or "",
+        "retryable": states.retryable(doc.error_code),
+    }
 
 
 def document_summary(doc: Document) -> dict:

@@ -111,7 +111,10 @@
 
     var cancellable = data.status === "queued" || data.status === "processing";
     var retryable = data.failed_count > 0 &&
-      ["cancelled", "completed", "pending_upload"].indexOf(data.status) === -1;
+      ["cancelled", "completed", "pending_upload"].indexOf(data.status) === -1 &&
+      (data.documents || []).some(function (doc) {
+        return doc.status === "failed" && !(doc.error && doc.error.retryable === false);
+      });
     toggle("cancellable", cancellable);
     toggle("retryable", retryable);
 
