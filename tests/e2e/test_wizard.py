@@ -213,3 +213,24 @@ def test_single_document_form_works_in_the_browser(page, login, screenshot, db, 
     doc = db.session.get(Document, doc_id)
     assert (doc.batch_id, doc.page_count, doc.extraction_prompt) == (None, 2, "Extract the total")
     check(page.locator("body")).to_be_visible()
+
+
+def test_the_extract_again_box_sends_reuse_false(page, login, db, tmp_path):
+    check = expect()
+    user = make_user("again@example.com", plan="plus")
+    login(user.email)
+    for tick in (False, True):
+        page.goto("/batches/new")
+        page.set_input_files("#file-input", write_files(tmp_path, {"seen.pdf": make_pdf(1)}))
+        page.locator("#files-next").click()
+        page.get_by_label("Prompt for every document").fill("Extract the total")
+        page.locator("#prompts-next").click()
+        box = page.get_by_label("Extract again even if seen before")
+        check(box).not_to_be_checked()
+        if tick:
+            box.check()
+        page.get_by_role("button", name="Submit batch").click()
+        page.wait_for_url(BATCH_URL)
+    db.session.expire_all()
+    docs = db.session.scalars(sa.select(Document).order_by(Document.created_at)).all()
+    assert [d.reuse for d in docs] == [True, False]
