@@ -522,7 +522,7 @@ def test_retry_after_running_out_of_pages_and_upgrading(stack, ctx, page, login,
 
     flask_command(stack.env, "set-plan", user.email, "growth")
     retry.click()
-    expect(page.locator(".flash-success")).to_contain_text("Failed documents queued again")
+    expect(page.locator(".flash-success")).to_have_text("1 failed document queued again.")
     expect(status_badge(page)).to_have_text("completed", timeout=FINAL_TIMEOUT_MS)
     expect(error).to_have_text("")
     expect(retry).to_be_hidden()
