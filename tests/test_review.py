@@ -349,3 +349,18 @@ def test_boxes_of_a_scan_lying_on_its_side_land_on_the_page_as_shown(tmp_path):
         assert overlap_w > 0 and overlap_h > 0, (field, found, expected)
         area = (expected[2] - expected[0]) * (expected[3] - expected[1])
         assert overlap_w * overlap_h > 0.5 * area, (field, found, expected)
+
+
+def test_line_items_that_are_not_a_list_are_refused(client, token, worker):
+    _status, (doc,) = processed(client, token, worker, [(invoice_pdf(1), "a.pdf")])
+    resp = client.patch(
+        f"/api/v1/documents/{doc['id']}/result",
+        json={"data": {}, "line_items": False},
+        headers=bearer(token),
+    )
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_value"
+
+
+def test_a_document_deleted_meanwhile_is_not_found(db):
+    with pytest.raises(review.Gone):
+        review.correct(__import__("uuid").uuid4(), None, {"total": 1})

@@ -80,7 +80,11 @@ def document_correct(document_id):
     body = request.get_json(silent=True)
     data = body.get("data", {}) if isinstance(body, dict) else None
     items = body.get("line_items") if isinstance(body, dict) else None
-    if not isinstance(data, dict) or (not data and items is None):
+    if (
+        not isinstance(data, dict)
+        or (items is not None and not isinstance(items, list))
+        or (not data and items is None)
+    ):
         raise ApiError(
             400,
             ErrorCode.INVALID_VALUE,
@@ -98,6 +102,8 @@ def document_correct(document_id):
         ) from None
     except review.InvalidState as exc:
         raise ApiError(409, ErrorCode.INVALID_STATE, str(exc)) from None
+    except review.Gone:
+        raise not_found() from None
     return _document_answer(document_id)
 
 
@@ -122,6 +128,8 @@ def document_review(document_id):
         review.approve(doc.id, current_user.id)
     except review.InvalidState as exc:
         raise ApiError(409, ErrorCode.INVALID_STATE, str(exc)) from None
+    except review.Gone:
+        raise not_found() from None
     return _document_answer(document_id)
 
 

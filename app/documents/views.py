@@ -196,6 +196,8 @@ def correct(document_id):
     except review.InvalidState as exc:
         flash(str(exc), "error")
         return redirect(url_for("documents.detail", document_id=doc.id))
+    except review.Gone:
+        abort(404)
     flash("Corrections saved.", "success")
     return redirect(url_for("documents.detail", document_id=doc.id) + "#review")
 
@@ -214,6 +216,8 @@ def approve(document_id):
     doc = owned_or_404(document_id)
     try:
         review.approve(doc.id, current_user.id)
+    except review.Gone:
+        abort(404)
     except review.InvalidState as exc:
         flash(str(exc), "error")
         return redirect(url_for("documents.detail", document_id=doc.id))

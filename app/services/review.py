@@ -41,6 +41,10 @@ class InvalidState(Exception):
     """The document is not completed: there is no result to correct or approve."""
 
 
+class Gone(Exception):
+    """The document was deleted meanwhile."""
+
+
 class InvalidValue(Exception):
     """A value that cannot be typed as its field; `field` names it."""
 
@@ -89,7 +93,10 @@ def field_kinds(document: Document, result: dict) -> dict[str, str]:
 def _locked(document_id) -> tuple[Document, ExtractionResult]:
     doc = db.session.execute(
         sa.select(Document).where(Document.id == document_id).with_for_update()
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if doc is None:
+        db.session.rollback()
+        raise Gone(document_id)
     row = db.session.scalar(
         sa.select(ExtractionResult).where(ExtractionResult.document_id == document_id)
     )
