@@ -4,6 +4,7 @@ from flask import Flask, redirect, request, url_for
 
 from app.errors import MESSAGES, ApiError, error_response, register_errorhandlers, wants_json
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.formatting import register as register_formatting
 from app.logging import register_logging
 from app.models.enums import ErrorCode
 from app.request_guard import register_request_guard
@@ -35,6 +36,7 @@ def create_app(config_class=None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_context(app)
+    register_formatting(app)
     return app
 
 

@@ -82,15 +82,22 @@ def field_rows(result: dict | None) -> list[dict]:
     return rows
 
 
-def input_value(value) -> str:
-    """A value as the text of its input in the review form (amounts with their cents)."""
+def input_value(value, column: str | None = None) -> str:
+    """A value as the text of its input in the review form: amounts with their cents,
+    quantities without a trailing ".0"."""
     if value is None or isinstance(value, list | dict):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
+        if column in COUNTED_COLUMNS:
+            return format(value, "f").rstrip("0").rstrip(".") if value % 1 else str(int(value))
         return f"{value:.2f}"
     return str(value)
+
+
+# Line-item columns that count things rather than money.
+COUNTED_COLUMNS = frozenset({"quantity", "qty", "hours", "units"})
 
 
 # Pages shown side by side with the fields (the rest open from "Download original").
@@ -126,6 +133,7 @@ def render_detail(doc, errors: dict | None = None, submitted=None, status: int =
     attempts = batch_queries.document_attempts(doc.id)
     columns, items = line_item_table(result)
     fields = field_rows(result)
+    data = (result or {}).get("data") if isinstance((result or {}).get("data"), dict) else {}
     resp = Response(
         render_template(
             "documents/detail.html",
@@ -133,9 +141,11 @@ def render_detail(doc, errors: dict | None = None, submitted=None, status: int =
             batch=batch,
             result=result,
             fields=fields,
+            kinds=review.field_kinds(doc, result) if result else {},
+            currency=data.get("currency"),
             item_columns=columns,
             items=items,
-            item_inputs=[{c: input_value(row.get(c)) for c in columns} for row in items],
+            item_inputs=[{c: input_value(row.get(c), c) for c in columns} for row in items],
             attempts=attempts,
             prompt=used_prompt(doc, batch, attempts),
             review_pages=range(1, min(max(doc.page_count, 1), REVIEW_PAGES) + 1),
@@ -168,7 +178,7 @@ def submitted_changes(form, result: dict | None) -> tuple[dict, list | None]:
     if items and any(k.startswith("item-") for k in form):
         rows = [
             {
-                c: form.get(f"item-{i}-{c}", input_value(item.get(c)))
+                c: form.get(f"item-{i}-{c}", input_value(item.get(c), c))
                 for c in columns
                 if c != "value"
             }

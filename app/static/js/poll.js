@@ -75,7 +75,8 @@
 
   function setText(name, value) {
     var el = root.querySelector('[data-field="' + name + '"]');
-    if (el && el.textContent !== String(value)) el.textContent = String(value);
+    var text = typeof value === "number" ? value.toLocaleString("en-US") : String(value);
+    if (el && el.textContent !== text) el.textContent = text;
   }
 
   function exact(iso) {
@@ -147,6 +148,25 @@
     return false;
   }
 
+  // The header's "N pages left": read again when documents finish, so it never goes stale.
+  var pill = document.querySelector(".usage-pill");
+  var lastCompleted = null;
+  function refreshUsage() {
+    if (!pill) return;
+    fetch("/api/v1/usage", { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+      .then(function (resp) { return resp.ok ? resp.json() : null; })
+      .then(function (usage) {
+        if (!usage) return;
+        var text = pill.querySelector(".usage-text");
+        if (text) text.textContent = usage.pages_left.toLocaleString("en-US") + " pages left";
+        pill.setAttribute("title", usage.pages_used.toLocaleString("en-US") + " of " +
+          usage.pages_limit.toLocaleString("en-US") + " pages used this period");
+        var fill = pill.querySelector(".usage-bar span");
+        if (fill) fill.style.width = Math.min(100, Math.round(100 * usage.pages_used / (usage.pages_limit || 1))) + "%";
+      })
+      .catch(function () {});
+  }
+
   function poll() {
     if (stopped) return;
     if (document.hidden) {
@@ -179,6 +199,9 @@
           var changed = tag === null || tag !== etag;
           etag = tag;
           var done = kind === "document" ? renderDocument(data) : renderBatch(data);
+          var finished = (data.completed_count || 0) + (data.failed_count || 0);
+          if (kind !== "document" && lastCompleted !== null && finished !== lastCompleted) refreshUsage();
+          lastCompleted = finished;
           if (done) return;
           delay = changed ? base : Math.min(Math.round(delay * 1.5), maxIdle);
           schedule(delay);
