@@ -99,6 +99,9 @@ def plans_from_env() -> dict:
     defaults["plus"]["price_id"] = os.environ.get("STRIPE_PRICE_PLUS", "")
     defaults["growth"]["price_id"] = os.environ.get("STRIPE_PRICE_GROWTH", "")
     defaults["starter"]["price_id"] = ""
+    # The price shown on the billing page when Stripe cannot tell it, e.g. "29 USD" (optional).
+    for plan in defaults:
+        defaults[plan]["price"] = os.environ.get(f"PLAN_{plan.upper()}_PRICE", "")
     return defaults
 
 

@@ -176,7 +176,7 @@ def test_analytics_page_draws_charts_without_scripts(client, auth, history, user
     assert re.search(r'id="fig-median">2\.8 s<', html)
     assert re.search(r'id="fig-p95">7\.2 s<', html)
     assert re.search(r'id="fig-pages">11<', html)
-    assert "6 of 5000 pages used this billing period" in html
+    assert "6 of 5,000 pages used this billing period" in html
     assert "Not yours" not in html
 
 

@@ -128,7 +128,7 @@ def test_manual_plan_is_shown_as_current(client, auth, starter, no_stripe):
     html = page(client)
     growth_card = html.split('id="plan-growth"')[1].split("</article>")[0]
     assert "Current plan" in growth_card
-    assert 'id="pages-left">5000<' in html
+    assert 'id="pages-left">5,000<' in html
     assert 'data-manual-plan="starter"' in html
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.analytics import bp
 from app.analytics.charts import Series, bar_chart, line_chart, stacked_rows
-from app.services import analytics
+from app.services import analytics, quota
 
 DAYS = 30
 
@@ -68,7 +68,12 @@ def charts_for(figures: analytics.UserAnalytics) -> dict:
 def index():
     """The user's figures for the last 30 days, drawn as charts."""
     figures = analytics.user_analytics(current_user, days=DAYS)
-    return render_template("analytics/index.html", f=figures, charts=charts_for(figures))
+    return render_template(
+        "analytics/index.html",
+        f=figures,
+        charts=charts_for(figures),
+        used=quota.breakdown(current_user),
+    )
 
 
 @bp.route("/analytics.csv")

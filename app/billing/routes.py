@@ -51,6 +51,7 @@ def index():
             "limits": plans.limits_for(plan),
             "current": plan == effective,
             "action": plan_action(plan, sub, effective),
+            "price": billing.plan_price(plan),
         }
         for plan in Plan
     ]
@@ -60,6 +61,7 @@ def index():
         effective=effective,
         paused=Plan(sub.plan) != Plan.STARTER and effective == Plan.STARTER,
         usage=quota.summary(current_user),
+        used=quota.breakdown(current_user),
         stripe_period=sub.current_period_start is not None
         and quota.current_period(sub).start == sub.current_period_start,
         cards=cards,

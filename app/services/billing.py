@@ -89,6 +89,66 @@ def stripe_client() -> stripe.StripeClient:
     )
 
 
+# --- Prices ------------------------------------------------------------------------------------
+
+PRICE_CACHE_SECONDS = 3600
+_price_cache: dict[str, tuple[float, str | None]] = {}
+INTERVALS = {"month": "per month", "year": "per year", "week": "per week", "day": "per day"}
+
+
+def price_label(amount, currency: str | None, interval: str | None = "month") -> str:
+    """'USD 29.00 per month' (the currency code first, as on the other pages)."""
+    from app.formatting import money
+
+    text = money(amount, currency)
+    return f"{text} {INTERVALS.get(interval or '', '')}".strip()
+
+
+def _stripe_price(price_id: str) -> str | None:
+    """The label of a Stripe price, fetched at most once an hour; None when it cannot be read."""
+    now = time.monotonic()
+    cached = _price_cache.get(price_id)
+    if cached and cached[0] > now:
+        return cached[1]
+    label = None
+    try:
+        price = stripe_client().v1.prices.retrieve(price_id).to_dict()
+        if price.get("unit_amount") is not None:
+            recurring = price.get("recurring") or {}
+            label = price_label(
+                price["unit_amount"] / 100, price.get("currency"), recurring.get("interval")
+            )
+    except stripe.StripeError as exc:
+        log.warning("price %s could not be read from Stripe: %s", price_id, exc)
+    _price_cache[price_id] = (now + PRICE_CACHE_SECONDS, label)
+    return label
+
+
+def _configured_price(text: str) -> str | None:
+    """A price from settings: '29', '29 USD', 'USD 29' or '29.50 EUR'."""
+    parts = text.split()
+    amount = next((p for p in parts if any(c.isdigit() for c in p)), None)
+    currency = next((p for p in parts if p.isalpha() and len(p) == 3), None)
+    if amount is None:
+        return None
+    return price_label(amount, currency or "USD")
+
+
+def plan_price(plan: str) -> str | None:
+    """What a plan costs, for people: from Stripe when it sells the plan, else from settings;
+    'Free' for Starter; None when no one has said."""
+    plan = Plan(plan)
+    if plan not in PAID_PLANS:
+        return "Free"
+    limits = plans.limits_for(plan)
+    if stripe_enabled() and limits.price_id:
+        label = _stripe_price(limits.price_id)
+        if label:
+            return label
+    conf = current_app.config["PLANS"][plan.value]
+    return _configured_price(str(conf.get("price") or ""))
+
+
 # --- Checkout and portal -----------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Document, Plan, Subscription, Usage, User
+from app.models import Document, DocumentStatus, Plan, Subscription, Usage, User
 from app.models.types import utcnow
 from app.services import plans
 
@@ -208,4 +208,55 @@ def summary(user: User, now: datetime | None = None) -> dict:
         "period_start": period.start.isoformat(),
         "period_end": period.end.isoformat(),
         "files_per_batch": limits.files_per_batch,
+    }
+
+
+def breakdown(user: User, now: datetime | None = None) -> dict:
+    """What the current period's pages were used for, so that the total can be reconciled.
+
+    - documents: pages of completed documents finished in the period (reused results are free);
+    - questions: one page per answered question;
+    - in_progress: pages held by documents and questions being processed now;
+    - deleted: the rest, pages of documents and batches deleted since (deleting keeps the charge).
+    """
+    from app.models import QuestionItem
+
+    period = period_for_user(user, now)
+    used = pages_used(user, now)
+    usage_id = db.session.scalar(
+        sa.select(Usage.id).where(Usage.user_id == user.id, Usage.period_start == period.start)
+    )
+    documents = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Document.page_count), 0)).where(
+            Document.user_id == user.id,
+            Document.status == DocumentStatus.COMPLETED,
+            Document.reused_from_id.is_(None),
+            Document.completed_at >= period.start,
+            Document.completed_at < period.end,
+        )
+    )
+    held_documents = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Document.reserved_pages), 0)).where(
+            Document.usage_id == usage_id, Document.status != DocumentStatus.COMPLETED
+        )
+    )
+    questions = held_questions = 0
+    if usage_id is not None:
+        rows = db.session.execute(
+            sa.select(QuestionItem.status, sa.func.sum(QuestionItem.reserved_pages))
+            .where(QuestionItem.usage_id == usage_id)
+            .group_by(QuestionItem.status)
+        ).all()
+        for status, pages in rows:
+            if status == DocumentStatus.COMPLETED:
+                questions += int(pages or 0)
+            else:
+                held_questions += int(pages or 0)
+    documents, in_progress = int(documents or 0), int(held_documents or 0) + held_questions
+    return {
+        "pages_used": used,
+        "documents": documents,
+        "questions": questions,
+        "in_progress": in_progress,
+        "deleted": max(used - documents - questions - in_progress, 0),
     }

@@ -26,7 +26,7 @@ export function formatBytes(size) {
   if (size < 1024) return `${size} B`;
   if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KB`;
   if (size < 1024 * 1024 * 1024) return `${(size / (1024 * 1024)).toFixed(1)} MB`;
-  return `${(size / (1024 * 1024 * 1024)).toFixed(2)} GB`;
+  return `${(size / (1024 * 1024 * 1024)).toFixed(1)} GB`;
 }
 
 function startsWith(bytes, magic) {
@@ -53,6 +53,17 @@ async function sniff(file) {
   return null;
 }
 
+// Pages of a file as the browser can count them before upload: an image is one page; a PDF's
+// page objects are counted when they are not packed in compressed object streams (null then).
+const COUNT_LIMIT_BYTES = 50 * 1024 * 1024;
+async function countPages(file) {
+  if (extensionOf(file.name) !== "pdf") return 1;
+  if (file.size > COUNT_LIMIT_BYTES) return null;
+  const text = new TextDecoder("latin1").decode(await file.arrayBuffer());
+  const found = text.match(/\/Type\s*\/Page(?![a-zA-Z])/g);
+  return found ? found.length : null;
+}
+
 function el(tag, attrs = {}, text = null) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
@@ -64,7 +75,7 @@ function el(tag, attrs = {}, text = null) {
 }
 
 function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
 }
 
 class Wizard {
@@ -346,6 +357,28 @@ class Wizard {
 
   // --- step 3: review -----------------------------------------------------------------------
 
+  // What the batch will cost, counted in the browser; the count made on upload is the one charged.
+  async showPageCost() {
+    const files = this.files.slice();
+    const counts = await Promise.all(files.map((f) => {
+      if (!("pages" in f)) f.pages = countPages(f.file).catch(() => null);
+      return f.pages;
+    }));
+    const target = this.q("#review-pages");
+    if (!target || files.length !== this.files.length) return;
+    const known = counts.filter((n) => n !== null);
+    const pages = known.reduce((sum, n) => sum + n, 0);
+    const unknown = counts.length - known.length;
+    const left = this.config.pagesLeft;
+    let text = unknown
+      ? `At least ${plural(pages + unknown, "page")} (${plural(unknown, "PDF")} counted on upload)`
+      : `${plural(pages, "page")}`;
+    text += `; ${plural(left, "page")} left this period`;
+    if (pages + unknown > left) text += ". That is more than you have left: some documents will fail with “quota exceeded”.";
+    target.textContent = text;
+    target.classList.toggle("text-bad", pages + unknown > left);
+  }
+
   renderReview() {
     const facts = this.q("#review-facts");
     facts.replaceChildren();
@@ -355,11 +388,14 @@ class Wizard {
     const rows = [
       ["Name", name || "Named after the date and number of files"],
       ["Files", `${plural(this.files.length, "file")}, ${formatBytes(total)}`],
-      ["Pages", `Counted on upload; ${plural(this.config.pagesLeft, "page")} left this period`],
+      ["Pages", "Counting…"],
       ["Strategy", STRATEGY_LABELS[this.strategy]],
     ];
     if (description) rows.splice(1, 0, ["Description", description]);
-    for (const [term, value] of rows) facts.append(el("dt", {}, term), el("dd", {}, value));
+    for (const [term, value] of rows) {
+      facts.append(el("dt", {}, term), el("dd", term === "Pages" ? { id: "review-pages" } : {}, value));
+    }
+    this.showPageCost();
 
     const prompts = this.q("#review-prompts");
     prompts.replaceChildren(el("h3", {}, "Prompts"));
