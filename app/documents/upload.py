@@ -1,11 +1,34 @@
 """GET/POST /documents/new: upload one document with a plain form (works without JavaScript)."""
 
+import re
+
 from flask import current_app, flash, make_response, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from app.documents import bp
 from app.services import intake, plans, quota
 from app.services.limits import limit_creations
+
+# The form's labels for the fields the API names in its messages.
+FORM_LABELS = {"files": "File", "global_prompt": "What to extract", "reuse": "Extract again"}
+FIELD_NAME = re.compile(r"\s*\(field '(\w+)'\)")
+
+
+def form_message(message: str) -> str:
+    """An intake message as the form says it: fields named by their labels, not their keys."""
+    return FIELD_NAME.sub(
+        lambda m: f" (“{FORM_LABELS.get(m.group(1), m.group(1).replace('_', ' '))}”)", message
+    ).replace("the global strategy uses", "“My prompt” uses")
+
+
+def error_field(error: intake.IntakeError | None) -> str | None:
+    """The form field an error is about, to mark it invalid."""
+    if error is None:
+        return None
+    if error.code == "invalid_prompt":
+        return "global_prompt"
+    named = FIELD_NAME.search(error.message)
+    return named.group(1) if named else (error.details or {}).get("field")
 
 
 def render_form(error: intake.IntakeError | None = None, status: int = 200):
@@ -15,6 +38,9 @@ def render_form(error: intake.IntakeError | None = None, status: int = 200):
         render_template(
             "documents/new.html",
             error=error,
+            error_message=form_message(error.message) if error else None,
+            error_field=error_field(error),
+            file_dropped=error is not None and bool(request.files.get("files")),
             values=request.form if request.method == "POST" else {},
             limits=limits,
             usage=quota.summary(current_user),
