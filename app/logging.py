@@ -153,6 +153,24 @@ class _DropWerkzeugAccess(logging.Filter):
         return not (record.name == "werkzeug" and self.pattern.match(str(record.msg)))
 
 
+# Jobs whose routine lines (started, OK, result kept) are debug-level: a job that runs every few
+# seconds would otherwise fill the log. Workers add their periodic job's id here.
+QUIET_JOB_IDS: set[str] = set()
+
+
+class QuietJobs(logging.Filter):
+    """RQ's info lines about a job in QUIET_JOB_IDS become debug lines (shown at LOG_LEVEL=DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO or not record.name.startswith("rq"):
+            return True
+        message = record.getMessage()
+        if not any(job_id in message for job_id in QUIET_JOB_IDS):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
 def configure_logging(
     json_lines: bool | None = None, level: str | int | None = None, stream=None
 ) -> None:
@@ -180,6 +198,7 @@ def configure_logging(
     handler.setFormatter(JsonFormatter() if json_lines else KeyValueFormatter())
     handler.addFilter(ContextFilter())
     handler.addFilter(_DropWerkzeugAccess())
+    handler.addFilter(QuietJobs())
     root.addHandler(handler)
     root.setLevel(level)
 

@@ -26,8 +26,18 @@ def run_periodic() -> dict:
     report = sweeper.sweep()
     report.finalized = finalize.finalize_pending()
     data = sweeper.record_last_run(report, questions=sweep_question_batches())
-    finalize.log_event("sweeper.ran", **{k: v for k, v in data.items() if k != "at"})
+    figures = {k: v for k, v in data.items() if k != "at"}
+    # One line per run; at info level only when the run changed something.
+    busy = any(_changed(v) for v in figures.values())
+    finalize.log_event("sweeper.ran", level=logging.INFO if busy else logging.DEBUG, **figures)
     return data
+
+
+def _changed(value) -> bool:
+    """True for a non-zero count, or a table of counts with one."""
+    if isinstance(value, dict):
+        return any(_changed(v) for v in value.values())
+    return isinstance(value, int | float) and not isinstance(value, bool) and value != 0
 
 
 @in_app_context

@@ -10,6 +10,14 @@ from rq_scheduler import Scheduler
 PERIODIC_JOB_ID = "ingestio-finalize-sweep"
 PERIODIC_FUNC = "jobs.batches.periodic"
 PERIODIC_QUEUE = "default"
+# How long a finished run's job hash lives. Each run sets it again, so it lapses only when no
+# worker ran the job for this long; the workers then register the job again (see jobs.worker).
+MIN_RESULT_TTL = 3600
+
+
+def result_ttl(interval: int) -> int:
+    """The periodic job's result TTL: well beyond its interval, at least an hour."""
+    return max(int(interval) * 60, MIN_RESULT_TTL)
 
 
 def register(connection: Redis, interval: int, timeout: int = 300) -> Job:
@@ -28,8 +36,7 @@ def register(connection: Redis, interval: int, timeout: int = 300) -> Job:
         id=PERIODIC_JOB_ID,
         queue_name=PERIODIC_QUEUE,
         timeout=timeout,
-        # result_ttl stays -1 (rq-scheduler's default for periodic jobs): an expired job hash
-        # would drop the entry from the schedule.
+        result_ttl=result_ttl(interval),
         description="Finalize batches and sweep lost documents",
     )
 
