@@ -126,3 +126,22 @@ def test_delete_from_the_list_after_confirming(page, login, owner):
     expect(page.locator(f'tr[data-batch-id="{doomed.id}"]')).to_have_count(0)
     expect(page.get_by_text("Keep this one")).to_be_visible()
     assert reload(Batch, doomed.id) is None
+
+
+def test_the_header_s_pages_left_follows_a_batch_as_it_completes(
+    page, login, owner, fast_polling, worker
+):
+    from tests.support.pipeline import enqueue, pdf_batch
+
+    batch, docs = pdf_batch(owner, count=2, pages=2)
+    login(owner.email)
+    page.goto(f"/batches/{batch.id}")
+    left = page.locator(".usage-pill .usage-text")
+    expect(left).to_have_text("5,000 pages left")
+    page.evaluate("window.__sameDocument = true")
+
+    enqueue(docs)
+    assert worker()
+    expect(status_badge(page)).to_have_text("completed")
+    expect(left).to_have_text("4,996 pages left")
+    assert page.evaluate("window.__sameDocument") is True

@@ -96,6 +96,8 @@ def test_wizard_creates_a_batch_with_per_document_prompts(page, login, screensho
     check(facts).to_contain_text("March paperwork")
     check(facts).to_contain_text("3 files")
     check(facts).to_contain_text("A prompt per document")
+    # What the batch will cost, counted in the browser: 2 + 1 (the image) + 3 pages.
+    check(page.locator("#review-pages")).to_have_text("6 pages; 1,000 pages left this period")
     for name, prompt in prompts.items():
         check(page.locator("#review-prompts")).to_contain_text(name)
         check(page.locator("#review-prompts")).to_contain_text(prompt)

@@ -57,7 +57,7 @@ async function sniff(file) {
 // page objects are counted when they are not packed in compressed object streams (null then).
 const COUNT_LIMIT_BYTES = 50 * 1024 * 1024;
 async function countPages(file) {
-  if (extensionOf(file.name) !== "pdf") return 1;
+  if (extensionOf(file.name) !== ".pdf") return 1;
   if (file.size > COUNT_LIMIT_BYTES) return null;
   const text = new TextDecoder("latin1").decode(await file.arrayBuffer());
   const found = text.match(/\/Type\s*\/Page(?![a-zA-Z])/g);
