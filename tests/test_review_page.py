@@ -55,7 +55,9 @@ def test_a_correction_is_saved_typed_and_audited(client, user, reviewed_batch):
     resp = form_post(client, docs[0].id, "result", {"field-total": "1.234,56"})
     assert resp.status_code == 302
     html = client.get(resp.headers["Location"]).data.decode()
-    assert 'value="1234.56"' in html and "corrected" in html and re.search(r"was (EUR )?12\.00<", html)
+    assert (
+        'value="1234.56"' in html and "corrected" in html and re.search(r"was (EUR )?12\.00<", html)
+    )
     result = client.get(f"/api/v1/documents/{docs[0].id}").get_json()["result"]
     assert result["data"]["total"] == 1234.56
     assert db.session.query(AuditEvent).filter_by(action="correct").count() == 1
