@@ -157,8 +157,14 @@ def test_batch_page_shows_summary_documents_and_history(logged_in, user, api):
 
     assert "Per-document batch" in html
     assert "A prompt per document" in html
-    assert '1</span> / <span data-field="document_count">3</span> completed' in html
+    assert 'data-field="completed_count">1</span> completed' in html
+    assert 'data-field="failed_count">1</span> failed' in html
+    assert 'of <span data-field="document_count">3</span> documents' in html
     assert 'aria-valuenow="66"' in html
+    # The bar shows each outcome apart: a third completed, a third failed, nothing cancelled.
+    assert 'data-segment="completed_count" style="width: 33.33%"' in html
+    assert 'data-segment="failed_count" style="width: 33.33%"' in html
+    assert 'data-segment="cancelled_count" style="width: 0.00%"' in html
     assert f'href="/documents/{good.id}"' in html and f'href="/documents/{waiting.id}"' in html
     assert (
         '<details><summary>Show</summary><pre class="prompt">Find the IBAN</pre></details>' in html

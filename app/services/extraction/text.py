@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
+from app.services.pdf import MSG_BAD_IMAGE, MSG_DAMAGED, MSG_ENCRYPTED, MSG_NO_PAGES
 from config import Config
 
 from .base import ErrorCode, ExtractionError, SourceDocument
@@ -122,7 +123,7 @@ def open_image(path: str, max_side: int) -> Image.Image:
             f"{IMAGE_MAX_PIXELS // 1_000_000} megapixels).",
         ) from exc
     except (UnidentifiedImageError, OSError) as exc:
-        raise ExtractionError(ErrorCode.EXTRACTION_FAILED, "The image cannot be read.") from exc
+        raise ExtractionError(ErrorCode.EXTRACTION_FAILED, MSG_BAD_IMAGE) from exc
     if max(image.size) > 2 * max_side:
         # Cheap integer reduction first; the OCR preparation does the fine resampling.
         image = image.reduce(max(1, max(image.size) // max_side))
@@ -169,14 +170,12 @@ def _read_pdf(path: str, *, ocr: bool) -> DocumentText:
         pdf = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
         if _is_password_error(exc):
-            raise ExtractionError(
-                ErrorCode.ENCRYPTED_PDF, "The PDF is password-protected."
-            ) from exc
+            raise ExtractionError(ErrorCode.ENCRYPTED_PDF, MSG_ENCRYPTED) from exc
         return _read_pdf_pypdf(path)
     try:
         count = len(pdf)
         if count == 0:
-            raise ExtractionError(ErrorCode.UNREADABLE_PDF, "The PDF has no pages.")
+            raise ExtractionError(ErrorCode.UNREADABLE_PDF, MSG_NO_PAGES)
         pages: list[Page] = []
         ocr_done = 0
         for index in range(count):
@@ -291,7 +290,7 @@ def _read_pdf_pypdf(path: str) -> DocumentText:
             except Exception:  # pypdf raises several types for bad crypto
                 ok = 0
             if not ok:
-                raise ExtractionError(ErrorCode.ENCRYPTED_PDF, "The PDF is password-protected.")
+                raise ExtractionError(ErrorCode.ENCRYPTED_PDF, MSG_ENCRYPTED)
         pages = []
         for index, pg in enumerate(reader.pages):
             try:
@@ -307,7 +306,7 @@ def _read_pdf_pypdf(path: str) -> DocumentText:
     except ExtractionError:
         raise
     except Exception as exc:  # a damaged file can fail anywhere inside pypdf
-        raise ExtractionError(ErrorCode.UNREADABLE_PDF, "The PDF cannot be read.") from exc
+        raise ExtractionError(ErrorCode.UNREADABLE_PDF, MSG_DAMAGED) from exc
     if not pages:
-        raise ExtractionError(ErrorCode.UNREADABLE_PDF, "The PDF has no pages.")
+        raise ExtractionError(ErrorCode.UNREADABLE_PDF, MSG_NO_PAGES)
     return DocumentText(pages)

@@ -95,8 +95,17 @@
     var bar = root.querySelector('[data-field="progress-bar"]');
     if (bar) {
       bar.setAttribute("aria-valuenow", data.progress);
-      var fill = bar.querySelector("span");
-      if (fill) fill.style.width = data.progress + "%";
+      var segments = bar.querySelectorAll("[data-segment]");
+      if (segments.length) {
+        // Completed, failed and cancelled apart: a cancelled batch is not a finished one.
+        for (var i = 0; i < segments.length; i++) {
+          var part = data[segments[i].getAttribute("data-segment")] || 0;
+          segments[i].style.width = (100 * part / (data.document_count || 1)).toFixed(2) + "%";
+        }
+      } else {
+        var fill = bar.querySelector("span");
+        if (fill) fill.style.width = data.progress + "%";
+      }
     }
     if (data.completed_at) setText("completed_at", exact(data.completed_at));
 
