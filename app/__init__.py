@@ -14,7 +14,7 @@ NAV_LINKS = [
     ("main.dashboard", "Dashboard"),
     ("batches.index", "Batches"),
     ("batches.new", "New batch"),
-    ("documents.new", "Single document"),
+    ("documents.index", "Single documents"),
     ("questions.index", "Questions"),
     ("analytics.index", "Analytics"),
     ("billing.index", "Billing"),

@@ -1,4 +1,5 @@
-"""Document pages: the result view, the original file, deletion of a single upload."""
+"""Document pages: the list of single uploads, the result view, the original file, deletion of a
+single upload."""
 
 import re
 
@@ -158,6 +159,21 @@ def render_detail(doc, errors: dict | None = None, submitted=None, status: int =
     return resp
 
 
+@bp.get("/documents")
+@login_required
+def index():
+    """The user's single uploads (documents sent without a batch), newest first, paginated."""
+    try:
+        page_no = max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        page_no = 1
+    page = batch_queries.list_single_documents(current_user.id, page=page_no)
+    resp = Response(render_template("documents/index.html", page=page))
+    # Statuses change while documents are processed: a reload must ask the server.
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 @bp.get("/documents/<uuid:document_id>")
 @login_required
 def detail(document_id):
@@ -290,4 +306,4 @@ def delete(document_id):
         flash(exc.message, "error")
         return redirect(url_for("documents.detail", document_id=document_id))
     flash("Document deleted.", "success")
-    return redirect(url_for("main.dashboard"))
+    return redirect(url_for("documents.index"))

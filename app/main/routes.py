@@ -10,6 +10,7 @@ from app.extensions import db, get_redis
 from app.main import bp
 from app.models import Batch
 from app.services import plans, quota
+from app.services.questions import actions as questions
 
 
 @bp.route("/")
@@ -29,7 +30,7 @@ def favicon():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    """Recent batches and this period's usage."""
+    """Recent batches, recent question batches and this period's usage."""
     recent = db.session.scalars(
         sa.select(Batch)
         .where(Batch.user_id == current_user.id)
@@ -39,6 +40,7 @@ def dashboard():
     return render_template(
         "main/dashboard.html",
         recent=recent,
+        recent_questions=questions.list_batches(current_user.id, per_page=5).items,
         usage=quota.summary(current_user),
         limits=plans.user_limits(current_user),
     )

@@ -342,6 +342,36 @@ def list_batches(
     return BatchPage(list(db.session.scalars(stmt)), page, pages, per_page, total)
 
 
+@dataclass(frozen=True)
+class SingleDocumentPage:
+    """One page of a user's single uploads (documents without a batch)."""
+
+    items: list[Document]
+    page: int
+    pages: int
+    per_page: int
+    total: int
+
+
+def list_single_documents(
+    owner_id: uuid.UUID, page: int = 1, per_page: int = DEFAULT_PER_PAGE
+) -> SingleDocumentPage:
+    """A page of the owner's single uploads, newest first; documents of a batch are left out."""
+    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+    where = [Document.user_id == owner_id, Document.batch_id.is_(None)]
+    total = db.session.scalar(sa.select(sa.func.count(Document.id)).where(*where)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = max(1, min(int(page), pages))
+    stmt = (
+        sa.select(Document)
+        .where(*where)
+        .order_by(Document.created_at.desc(), Document.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return SingleDocumentPage(list(db.session.scalars(stmt)), page, pages, per_page, total)
+
+
 def escape_like(text: str) -> str:
     """Escape LIKE wildcards so a search matches them literally."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -42,6 +42,9 @@ def test_upload_questions_watch_them_answered_and_download_xlsx(
     page.get_by_role("link", name="Upload your first questions").click()
     page.wait_for_url("**/questions/new")
     check(page.get_by_role("heading", name="1. Questions file")).to_be_visible()
+    check(
+        page.get_by_role("list", name="Upload steps").locator('[aria-current="step"]')
+    ).to_have_text("1 File")
     check(page.locator("#file-next")).to_be_disabled()
 
     # A file with a formula is explained in the review step and cannot be started.

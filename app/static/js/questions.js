@@ -1,9 +1,10 @@
 /* Question batches: the upload wizard (file → scope → review) and the live batch page.
  *
  * Wizard: one step shown at a time; reaching "Review" sends the file to the preview endpoint,
- * which checks it without storing anything and answers the first rows and every problem. The
- * form itself posts normally, so the page works without scripts (all steps shown, checks on the
- * server).
+ * which checks it without storing anything and answers the first rows and every problem. A file
+ * dropped on the drop zone is put into the form's own file input (the first one, when several are
+ * dropped). The form itself posts normally, so the page works without scripts (all steps shown,
+ * the plain file input, checks on the server).
  *
  * Batch page: polls the status JSON with setTimeout, re-armed only after each answer so polls
  * never overlap, with If-None-Match (a 304 lengthens the interval). Rows are updated in place
@@ -28,10 +29,41 @@
 
   /* --- wizard ---------------------------------------------------------------------------- */
 
+  function dropZone(zone, input) {
+    zone.addEventListener("click", function (event) {
+      if (event.target === zone || event.target.tagName === "P") input.click();
+    });
+    ["dragenter", "dragover"].forEach(function (type) {
+      zone.addEventListener(type, function (event) {
+        event.preventDefault();
+        zone.classList.add("is-dragging");
+      });
+    });
+    ["dragleave", "drop"].forEach(function (type) {
+      zone.addEventListener(type, function (event) {
+        event.preventDefault();
+        zone.classList.remove("is-dragging");
+      });
+    });
+    zone.addEventListener("drop", function (event) {
+      var files = event.dataTransfer && event.dataTransfer.files;
+      if (!files || !files.length) return;
+      try {
+        var one = new DataTransfer();
+        one.items.add(files[0]);
+        input.files = one.files;
+      } catch (err) {
+        return; // a browser that cannot set a file input: choosing the file still works
+      }
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+
   function wizard(form) {
     var steps = form.querySelectorAll("[data-step]");
     var markers = form.querySelectorAll("[data-step-marker]");
     var fileInput = form.querySelector("#file");
+    var zone = form.querySelector("#question-dropzone");
     var fileNext = form.querySelector("#file-next");
     var start = form.querySelector("#start");
     var status = form.querySelector("#review-status");
@@ -145,6 +177,7 @@
       reset();
     });
     fileNext.disabled = !fileInput.files.length;
+    if (zone) dropZone(zone, fileInput);
     form.addEventListener("submit", function () {
       start.disabled = true;
       start.textContent = "Uploading…";
