@@ -1,4 +1,4 @@
-"""Configuration classes, read from the environment (SPEC §8)."""
+"""Configuration classes, read from the environment (the table in README.md, "Configuration")."""
 
 import os
 import secrets
@@ -67,7 +67,8 @@ def dev_secret_key() -> str:
 
 
 def plans_from_env() -> dict:
-    """Plan limits (SPEC §2); each number can be overridden by PLAN_<PLAN>_<LIMIT>."""
+    """Plan limits (README.md, "Plans and billing"); each number can be overridden by
+    PLAN_<PLAN>_<LIMIT>."""
     defaults = {
         "starter": {
             "batch_upload": False,

@@ -3,7 +3,7 @@
 from flask import Flask, redirect, request, url_for
 
 from app.errors import MESSAGES, ApiError, error_response, register_errorhandlers, wants_json
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import BEARER_USER, csrf, db, limiter, login_manager, migrate
 from app.formatting import register as register_formatting
 from app.logging import register_logging
 from app.models.enums import ErrorCode
@@ -72,6 +72,9 @@ def register_extensions(app: Flask) -> None:
 
     from app import models  # noqa: F401 - register the models with SQLAlchemy
     from app.auth import sessions
+    from app.auth.bearer import bearer_user
+
+    app.extensions[BEARER_USER] = bearer_user
     from app.services.notifications import outbox  # noqa: F401 - the outbox's session hooks
 
     # A session is logged in only while its login is live (app/auth/sessions.py).

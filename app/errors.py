@@ -52,6 +52,21 @@ class ApiError(Exception):
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
 
 
+class IntakeError(ApiError):
+    """A rejected create request: status, stable code, message, details and extra headers."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: dict | None = None,
+        headers: dict | None = None,
+    ):
+        super().__init__(status, code, message, details)
+        self.headers = headers or {}
+
+
 def not_found() -> ApiError:
     """The answer for an unknown id and for another user's id alike."""
     return ApiError(404, ErrorCode.NOT_FOUND, MESSAGES[ErrorCode.NOT_FOUND])

@@ -19,15 +19,19 @@ NAMING = {
 }
 
 
+# Where the app keeps the function that reads the user of a request's Bearer token
+# (`app.auth.bearer.bearer_user`, put there by the app factory).
+BEARER_USER = "ingestio.bearer_user"
+
+
 def rate_limit_key() -> str:
     """Rate limits count per user when logged in, else per client address."""
     if has_request_context():
         user = getattr(g, "_login_user", None)
         if user is None and request.headers.get("Authorization", "").startswith("Bearer "):
             # Blueprint limits run before the Bearer check has set the request's user.
-            from app.auth.bearer import bearer_user
-
-            user = bearer_user()
+            finder = current_app.extensions.get(BEARER_USER)
+            user = finder() if finder else None
         elif user is None:
             user = current_user
         if user is not None and getattr(user, "is_authenticated", False):

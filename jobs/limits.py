@@ -23,7 +23,7 @@ would hit it again):
   CPU signal; `jobs.documents.DocumentPipeline` fails the document as for any other permanent
   error, releasing its pages and counting it on its batch;
 - the horse died (`death_cause`, from its exit status and resource usage as the worker saw them):
-  the worker fails the document itself with the same pipeline code (`fail_after_death`), and RQ
+  the worker fails the document itself with the same pipeline code (`jobs.documents.fail_after_death`), and RQ
   is told not to retry the job. Stops the worker sends itself (RQ's stop-job command, a cold
   shutdown, a job killed long past its timeout) are not mistaken for a limit.
 """
@@ -34,7 +34,6 @@ import logging
 import os
 import resource
 import signal
-import uuid
 
 log = logging.getLogger(__name__)
 
@@ -159,11 +158,15 @@ def death_cause(ret_val: int | None, rusage, limits: Limits) -> str | None:
     return None
 
 
+TOO_COMPLEX_MESSAGE = (
+    "The document is too complex to process: reading it needed more than {limit}. Retrying "
+    "will not help; simplify it (for example print it to a new PDF at a normal page size, or "
+    "scale the image down) and upload it again."
+)
+
+
 def message(cause: str, limits: Limits | None = None) -> str:
     """What a user reads on a document that hit a limit (this worker's limits by default)."""
-    from app.models import ErrorCode
-    from jobs.documents import MESSAGES
-
     if limits is None:
         from flask import current_app
 
@@ -172,58 +175,4 @@ def message(cause: str, limits: Limits | None = None) -> str:
         limit = f"{limits.cpu_seconds} seconds of processing time"
     else:
         limit = f"{limits.memory_mb} MB of memory"
-    return MESSAGES[ErrorCode.TOO_COMPLEX].format(limit=limit)
-
-
-def fail_after_death(job, cause: str, limits: Limits) -> bool:
-    """Fail the document of a document job whose work horse died of its limits; True if done.
-
-    Runs in the worker process. The document is failed as the horse would have failed it: by the
-    pipeline's own transition (guarded by the attempt the horse claimed), releasing its pages,
-    closing the attempt's row, counting it on the batch and finalizing the batch when it was the
-    last document.
-    """
-    import sqlalchemy as sa
-
-    from app.extensions import db
-    from app.models import Document as Doc
-    from app.models import DocumentStatus, ErrorCode, ExtractionJob, JobStatus
-    from app.services.queueing import DOCUMENT_JOB
-    from jobs import documents, worker_app
-
-    if job.func_name != DOCUMENT_JOB or not job.args:
-        return False
-    try:
-        document_id = uuid.UUID(str(job.args[0]))
-    except ValueError:
-        return False
-    with worker_app().app_context():
-        try:
-            row = db.session.execute(
-                sa.select(Doc.attempts, Doc.batch_id, Doc.reserved_pages, Doc.usage_id).where(
-                    Doc.id == document_id, Doc.status == DocumentStatus.PROCESSING
-                )
-            ).first()
-            if row is None:
-                return False  # not claimed yet, or already finished: nothing to fail
-            pipeline = documents.DocumentPipeline(document_id, job)
-            pipeline.attempt, pipeline.batch_id = row.attempts, row.batch_id
-            if row.usage_id is not None and row.reserved_pages:
-                pipeline.held = (row.usage_id, row.reserved_pages)
-            attempt_row = db.session.scalar(
-                sa.select(ExtractionJob.id).where(
-                    ExtractionJob.document_id == document_id,
-                    ExtractionJob.attempt == row.attempts,
-                    ExtractionJob.status == JobStatus.RUNNING,
-                )
-            )
-            if attempt_row is not None:
-                pipeline.job_row_id = attempt_row
-            pipeline.fail(
-                ErrorCode.TOO_COMPLEX,
-                message(cause, limits),
-                detail=f"the work horse was ended by its {cause} limit",
-            )
-            return True
-        finally:
-            db.session.remove()
+    return TOO_COMPLEX_MESSAGE.format(limit=limit)

@@ -36,8 +36,8 @@ from app.services.questions.answer import (
     Ask,
     TransientAnswerError,
     Turn,
-    get_answerer,
 )
+from app.services.questions.providers import get_answerer
 from app.services.questions.threads import thread_key_of
 from jobs import in_app_context, limits
 

@@ -293,7 +293,9 @@ class DocumentWorker(Worker):
             return
         log.warning("job %s: the work horse was ended by its %s limit", job.id, cause)
         try:
-            if limits.fail_after_death(job, cause, self.job_limits):
+            from jobs.documents import fail_after_death
+
+            if fail_after_death(job, cause, self.job_limits):
                 job.retries_left = 0  # the same file would hit the same limit
         except Exception:  # noqa: BLE001 - the sweeper recovers the document then
             log.exception("job %s: could not fail the document of a work horse that died", job.id)

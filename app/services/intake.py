@@ -38,7 +38,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from app.errors import ApiError
+from app.errors import IntakeError
 from app.extensions import db
 from app.models import Batch, Document, User, states
 from app.models.audit import record
@@ -65,21 +65,6 @@ STRATEGY_SENTENCES = {
     PromptStrategy.AUTO: "IngestIO detects each document's type (invoice, receipt, bank "
     "statement, contract, ...) and applies the best extraction settings for it.",
 }
-
-
-class IntakeError(ApiError):
-    """A rejected create request: status, stable code, message, details and extra headers."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        details: dict | None = None,
-        headers: dict | None = None,
-    ):
-        super().__init__(status, code, message, details)
-        self.headers = headers or {}
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 
+from app.errors import IntakeError
 from app.models.enums import ErrorCode
 from app.services.pdf import TOO_MANY_PAGES, PageCountError
 
@@ -22,8 +23,6 @@ FILE_COUNT_SECONDS = 5.0
 
 
 def _error(message: str, details: dict):
-    from app.services.intake import IntakeError
-
     return IntakeError(400, ErrorCode.TOO_MANY_PAGES, message, details)
 
 

@@ -5,48 +5,15 @@ import hashlib
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 from urllib.parse import urlparse
 
 from flask import current_app
 
-CHUNK = 1024 * 1024
-EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+from app.services.storage_base import CHUNK, EXTENSIONS, Storage, StoredFile, new_key
 
-
-@dataclass(frozen=True)
-class StoredFile:
-    """What storing a file produced."""
-
-    key: str
-    size: int
-    sha256: str
-
-
-class Storage(Protocol):
-    """The storage interface every backend fills."""
-
-    def save(self, stream: BinaryIO, mime_type: str, key: str | None = None) -> StoredFile: ...
-
-    def open(self, key: str) -> BinaryIO: ...
-
-    def delete(self, key: str) -> None: ...
-
-    def exists(self, key: str) -> bool: ...
-
-    def local_path(self, key: str) -> contextlib.AbstractContextManager[str]: ...
-
-    def keys(self) -> Iterator[str]: ...
-
-    def delete_prefix(self, prefix: str) -> int: ...
-
-
-def new_key(mime_type: str) -> str:
-    """A generated storage key; never derived from the user's file name."""
-    return uuid.uuid4().hex + EXTENSIONS.get(mime_type, ".bin")
+__all__ = ["CHUNK", "EXTENSIONS", "LocalStorage", "Storage", "StoredFile", "get_storage", "new_key"]
 
 
 class LocalStorage:

@@ -19,14 +19,11 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-from flask import current_app
 
 from app.services.questions import NOT_FOUND_ANSWER
 from app.services.questions import retrieval as rt
@@ -752,27 +749,3 @@ class TransientAnswerError(AnswerError):
 
     def __init__(self, message: str):
         super().__init__("provider_error", message)
-
-
-def setting(name: str, default: str = "") -> str:
-    """A setting from the app's configuration, else the environment, else the default."""
-    return str(current_app.config.get(name) or os.environ.get(name) or default)
-
-
-def get_answerer():
-    """The answerer configured for question batches (QUESTION_PROVIDER, else EXTRACTION_PROVIDER).
-
-    An LLM provider counts only with its API key; without one the local answerer is used.
-    """
-    from app.services.questions.llm import AnthropicAnswerer, OpenAIAnswerer
-
-    name = (setting("QUESTION_PROVIDER") or setting("EXTRACTION_PROVIDER", "local")).lower()
-    if name == "openai" and setting("OPENAI_API_KEY"):
-        return OpenAIAnswerer(setting("OPENAI_API_KEY"), setting("OPENAI_MODEL", "gpt-4.1-mini"))
-    if name == "anthropic" and setting("ANTHROPIC_API_KEY"):
-        return AnthropicAnswerer(
-            setting("ANTHROPIC_API_KEY"), setting("ANTHROPIC_MODEL", "claude-sonnet-4-5")
-        )
-    if name not in ("local", ""):
-        log.warning("question provider %s has no API key; answering with the local provider", name)
-    return LocalAnswerer()

@@ -9,8 +9,11 @@ sentences) with the question. Only the passages the answer cites ([1], [2]) beco
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
+
+from flask import current_app
 
 from app.services.questions import NOT_FOUND_ANSWER
 from app.services.questions.answer import (
@@ -27,7 +30,6 @@ from app.services.questions.answer import (
     find_candidates,
     not_found,
     plan_question,
-    setting,
 )
 
 SYSTEM_PROMPT = (
@@ -36,6 +38,11 @@ SYSTEM_PROMPT = (
     "sentences or with the bare value asked for. Cite the passages you used as [1], [2]. If the "
     f'passages do not contain the answer, reply exactly: "{NOT_FOUND_ANSWER}"'
 )
+
+
+def setting(name: str, default: str = "") -> str:
+    """A setting from the app's configuration, else the environment, else the default."""
+    return str(current_app.config.get(name) or os.environ.get(name) or default)
 
 
 def context_passages(plan: Plan, candidates: Sequence[Candidate], limit: int = 8) -> list[dict]:

@@ -1,0 +1,44 @@
+"""The shape of the code: no import cycles among app/ and jobs/ modules, lazy imports included,
+and comments that cite only documents inside the repository."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from scripts import import_cycles
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_no_module_of_app_or_jobs_imports_itself_back():
+    edges = import_cycles.graph()
+    assert len(edges) > 100, "the scan found the project's modules"
+    assert import_cycles.cycles(edges) == []
+
+
+def test_the_cycle_finder_finds_a_cycle_when_there_is_one():
+    edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert import_cycles.cycles(edges) == [["a", "b", "c"]]
+    assert import_cycles.cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_script_exits_cleanly_and_prints_its_figures():
+    done = subprocess.run(
+        [sys.executable, "scripts/import_cycles.py"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout
+    assert re.search(r"\d+ modules, \d+ imports, 0 cycles", done.stdout)
+
+
+def test_code_and_docs_cite_no_document_outside_the_repository():
+    cited = []
+    for folder in ("app", "jobs", "templates", "docs", "scripts", "migrations"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix in {".py", ".html", ".md", ".js", ".sh"}:
+                text = path.read_text(encoding="utf-8", errors="replace")
+                cited += [f"{path.relative_to(ROOT)}" for _ in re.findall(r"SPEC\b|§", text)]
+    for name in ("config.py", "wsgi.py", "README.md"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        cited += [name for _ in re.findall(r"SPEC\b|§", text)]
+    assert cited == []
