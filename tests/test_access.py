@@ -19,6 +19,7 @@ PAGES = [
     ("get", "/documents/{single}"),
     ("post", "/batches/{batch}/cancel"),
     ("post", "/batches/{batch}/retry"),
+    ("post", "/batches/{batch}/resume"),
     ("post", "/batches/{batch}/delete"),
     ("post", "/documents/{single}/delete"),
 ]
@@ -26,6 +27,7 @@ API = [
     ("get", "/api/v1/batches/{batch}"),
     ("post", "/api/v1/batches/{batch}/cancel"),
     ("post", "/api/v1/batches/{batch}/retry"),
+    ("post", "/api/v1/batches/{batch}/resume"),
     ("delete", "/api/v1/batches/{batch}"),
     ("get", "/api/v1/batches/{batch}/export?format=csv"),
     ("get", "/api/v1/batches/{batch}/export?format=xlsx&rows=item"),

@@ -306,6 +306,8 @@ def test_result_json_matches_what_the_page_shows(api, user):
         ),  # fmt: skip
         ("batch.cancelled", {"cancelled_documents": 8}, "Cancelled 8 documents."),
         ("batch.retried", {"retried_documents": 1}, "Queued 1 failed document again."),
+        ("batch.resumed", {"resumed_documents": 3}, "Resumed 3 cancelled documents."),
+        ("batch.resumed", {"resumed_documents": 1}, "Resumed 1 cancelled document."),
         (
             "batch.exported",
             {"format": "xlsx", "rows": "item", "bundle": True},

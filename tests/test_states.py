@@ -68,3 +68,30 @@ def test_legal_paths():
 )
 def test_final_status(counts, want):
     assert states.final_batch_status(*counts) == want
+
+
+def test_only_a_resume_leaves_cancelled():
+    from app.models import QuestionBatch, QuestionItem
+
+    # The resume's own moves, asked for by the resume alone.
+    assert states.check_batch("cancelled", "queued", resume=True) == BatchStatus.QUEUED
+    assert states.check_document("cancelled", "uploaded", resume=True) == DocumentStatus.UPLOADED
+    assert states.batch_sources("queued", list(BatchStatus), resume=True) == [BatchStatus.CANCELLED]
+    assert states.document_sources("uploaded", list(DocumentStatus), resume=True) == [
+        DocumentStatus.CANCELLED
+    ]
+    # A resume moves nothing else, not even what the ordinary maps allow.
+    for old, new in (("cancelled", "processing"), ("failed", "queued"), ("queued", "processing")):
+        with pytest.raises(IllegalTransition):
+            states.check_batch(old, new, resume=True)
+    with pytest.raises(IllegalTransition):
+        states.check_document("failed", "uploaded", resume=True)
+    # Everything else, question batches included, still finds cancelled final.
+    assert BatchStatus.CANCELLED not in states.batch_sources("queued", list(BatchStatus))
+    assert DocumentStatus.CANCELLED not in states.document_sources("uploaded", list(DocumentStatus))
+    for row, new in (
+        (QuestionBatch(status=BatchStatus.CANCELLED), BatchStatus.QUEUED),
+        (QuestionItem(status=DocumentStatus.CANCELLED), DocumentStatus.UPLOADED),
+    ):
+        with pytest.raises(IllegalTransition):
+            row.transition(new)

@@ -1,4 +1,4 @@
-"""Batch reads and actions: list, status (ETag/304), cancel, retry, delete, export."""
+"""Batch reads and actions: list, status (ETag/304), cancel, resume, retry, delete, export."""
 
 from flask import Response, jsonify, request, stream_with_context
 from flask_login import current_user
@@ -155,6 +155,30 @@ def batch_retry(batch_id):
         raise not_found() from None
     except batch_actions.InvalidState as exc:
         raise invalid_state(exc) from None
+    batch = outcome.batch
+    return no_store(jsonify(batch_json(batch, batch_queries.batch_documents(batch.id))))
+
+
+@bp.post("/batches/<batch_id>/resume")
+@documented(
+    "Resume a cancelled batch",
+    tag="Batches",
+    description="Queues the cancelled documents of a cancelled batch again; 409 when the batch is "
+    "not cancelled or has no cancelled document, 402 when the pages left this period do not cover "
+    "theirs.",
+    answers={200: json_answer("BatchStatus", "The batch, queued again.")},
+    errors={402: [ErrorCode.QUOTA_EXCEEDED], 409: [ErrorCode.INVALID_STATE]},
+)
+def batch_resume(batch_id):
+    """Queue the cancelled documents of a cancelled batch again."""
+    try:
+        outcome = batch_actions.resume_batch(batch_id, current_user.id)
+    except batch_actions.NotFound:
+        raise not_found() from None
+    except batch_actions.InvalidState as exc:
+        raise invalid_state(exc) from None
+    except batch_actions.QuotaExceeded as exc:
+        raise ApiError(402, ErrorCode.QUOTA_EXCEEDED, exc.message, exc.details) from None
     batch = outcome.batch
     return no_store(jsonify(batch_json(batch, batch_queries.batch_documents(batch.id))))
 

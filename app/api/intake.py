@@ -44,6 +44,7 @@ def request_uploads(*names: str) -> list[intake.Upload]:
                 GetBatch="batch_status",
                 CancelBatch="batch_cancel",
                 RetryBatch="batch_retry",
+                ResumeBatch="batch_resume",
                 ExportBatch="batch_export",
                 DeleteBatch="batch_delete",
             ),

@@ -98,6 +98,8 @@ def history_sentence(action: str, details: dict | None) -> str:
         return text + "."
     if action == "batch.cancelled":
         return f"Cancelled {_count(d.get('cancelled_documents'), 'document')}."
+    if action == "batch.resumed":
+        return f"Resumed {_count(d.get('resumed_documents'), 'cancelled document')}."
     if action == "batch.retried":
         return f"Queued {_count(d.get('retried_documents'), 'failed document')} again."
     if action == "batch.exported":

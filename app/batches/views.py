@@ -55,6 +55,16 @@ def can_retry(batch, documents=None) -> bool:
     )
 
 
+def can_resume(batch, documents=None) -> bool:
+    """True when the batch is cancelled and has cancelled documents to queue again (of those
+    listed, when given)."""
+    if batch.status != BatchStatus.CANCELLED or batch.cancelled_count <= 0:
+        return False
+    if documents is None:
+        return True
+    return any(d.status == DocumentStatus.CANCELLED for d in documents)
+
+
 def local_target(target: str | None, default: str) -> str:
     """Redirect only to paths of this site."""
     if target and target.startswith("/") and not target.startswith("//"):
@@ -135,6 +145,7 @@ def detail(batch_id):
             etag=probe.etag,
             can_cancel=can_cancel(batch),
             can_retry=can_retry(batch, documents),
+            can_resume=can_resume(batch, documents),
         )
     )
     # The page shows live state: a reload must always ask the server.
@@ -148,7 +159,7 @@ def run_action(action, batch_id, success: str | None):
         result = action(batch_id, current_user.id)
     except batch_actions.NotFound:
         abort(404)
-    except batch_actions.InvalidState as exc:
+    except (batch_actions.InvalidState, batch_actions.QuotaExceeded) as exc:
         flash(exc.message, "error")
         return None
     if success:
@@ -183,6 +194,22 @@ def retry(batch_id):
                 "encrypted, unsupported or too complex file."
             )
         flash(message, "success")
+    if outcome is not None and not outcome.enqueued:
+        flash(
+            "The queue is unreachable right now; the documents will be picked up shortly.", "info"
+        )
+    default = url_for("batches.detail", batch_id=batch_id)
+    return redirect(local_target(request.form.get("next"), default))
+
+
+@bp.post("/batches/<uuid:batch_id>/resume")
+@login_required
+def resume(batch_id):
+    """Queue the cancelled documents of a cancelled batch again (a form with CSRF)."""
+    outcome = run_action(batch_actions.resume_batch, batch_id, None)
+    if outcome is not None:
+        resumed = len(outcome.document_ids)
+        flash(f"Resumed {resumed} cancelled document{'s' if resumed != 1 else ''}.", "success")
     if outcome is not None and not outcome.enqueued:
         flash(
             "The queue is unreachable right now; the documents will be picked up shortly.", "info"

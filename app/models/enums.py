@@ -80,6 +80,7 @@ class AuditAction(StrEnum):
     BATCH_CREATED = "batch.created"
     BATCH_CANCELLED = "batch.cancelled"
     BATCH_RETRIED = "batch.retried"
+    BATCH_RESUMED = "batch.resumed"
     BATCH_DELETED = "batch.deleted"
     BATCH_EXPORTED = "batch.exported"
     DOCUMENT_CREATED = "document.created"

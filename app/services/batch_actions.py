@@ -1,4 +1,4 @@
-"""Cancel, retry and delete: the user's actions on batches and single documents.
+"""Cancel, resume, retry and delete: the user's actions on batches and single documents.
 
 Shared by the API, the pages and the command line. Each action is one unit of work: it checks the
 state, changes rows with conditional UPDATEs (the counters move in SQL, never read-modify-write),
@@ -23,11 +23,12 @@ from app.models import (
     Document,
     DocumentStatus,
     IllegalTransition,
+    User,
     audit,
     states,
 )
 from app.models.types import utcnow
-from app.services import page_images, queueing, quota
+from app.services import page_images, plans, queueing, quota
 from app.services.batch_queries import as_uuid
 from app.services.notifications import outbox
 from app.services.storage import get_storage
@@ -49,6 +50,15 @@ class InvalidState(Exception):
         self.message = message
 
 
+class QuotaExceeded(Exception):
+    """The pages left this period do not cover what the action would queue (402 quota_exceeded)."""
+
+    def __init__(self, message: str, details: dict):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
 @dataclass
 class RetryOutcome:
     """What a retry did: the batch and the documents put back in the queue."""
@@ -61,6 +71,19 @@ class RetryOutcome:
     def left_failed(self) -> int:
         """Failed documents that stay failed: retrying cannot fix them."""
         return self.batch.failed_count
+
+
+@dataclass
+class ResumeOutcome:
+    """What a resume did: the batch and its cancelled documents put back in the queue.
+
+    `enqueued` counts the documents with a job waiting afterwards, new or left from before the
+    cancel (0: Redis was unreachable; the sweeper queues them later).
+    """
+
+    batch: Batch
+    document_ids: list[uuid.UUID] = field(default_factory=list)
+    enqueued: int = 0
 
 
 def _owned(model, owner_id, obj_id):
@@ -85,6 +108,7 @@ def _lock_documents(batch_id: uuid.UUID) -> list:
             Document.storage_key,
             Document.reserved_pages,
             Document.usage_id,
+            Document.page_count,
         )
         .where(Document.batch_id == batch_id)
         .order_by(Document.id)
@@ -258,6 +282,114 @@ def _check_retry(batch: Batch) -> None:
         raise InvalidState(f"A {_label(batch.status)} batch cannot be retried.")
     if batch.failed_count <= 0:
         raise InvalidState("Nothing to retry: no document of this batch has failed.")
+
+
+def resume_batch(
+    batch_id, owner_id: uuid.UUID | None, actor_id: uuid.UUID | None = None
+) -> ResumeOutcome:
+    """Put the cancelled documents of a cancelled batch back in the queue under the same batch.
+
+    The same unit of work as a retry: the cancelled documents go back to `uploaded`,
+    cancelled_count goes down in SQL, the batch reopens as `queued` with completed_at cleared, and
+    the jobs are enqueued after the commit. Documents that completed or failed stay as they are;
+    one still running when the batch was cancelled just goes on. As at creation, the pages left
+    this period must cover the pages of the documents resumed (402 quota_exceeded otherwise, and
+    nothing changes); the job still reserves each document's pages when it starts.
+    """
+    batch = _owned(Batch, owner_id, batch_id)
+    _check_resume(batch)
+    docs = _lock_documents(batch.id)
+    batch = _lock_batch(batch.id)
+    try:
+        _check_resume(batch)
+        cancelled = [d for d in docs if d.status == D.CANCELLED]
+        if not cancelled:
+            raise InvalidState("Nothing to resume: no document of this batch was cancelled.")
+        _check_resume_quota(batch.user_id, cancelled)
+    except (InvalidState, QuotaExceeded):
+        db.session.rollback()
+        raise
+
+    now = utcnow()
+    ids = list(
+        db.session.scalars(
+            sa.update(Document)
+            .where(
+                Document.batch_id == batch.id,
+                Document.status.in_(
+                    states.document_sources(D.UPLOADED, [D.CANCELLED], resume=True)
+                ),
+            )
+            .values(
+                status=D.UPLOADED,
+                error_code=None,
+                error_message=None,
+                started_at=None,
+                completed_at=None,
+                updated_at=now,
+            )
+            .returning(Document.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    moved = db.session.execute(
+        sa.update(Batch)
+        .where(
+            Batch.id == batch.id,
+            Batch.status.in_(states.batch_sources(B.QUEUED, [B.CANCELLED], resume=True)),
+        )
+        .values(
+            status=B.QUEUED,
+            cancelled_count=sa.func.greatest(Batch.cancelled_count - len(ids), 0)
+            if db.engine.dialect.name == "postgresql"
+            else sa.func.max(Batch.cancelled_count - len(ids), 0),
+            updated_at=now,
+            completed_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1 or not ids:
+        db.session.rollback()
+        raise InvalidState("The batch changed state while it was being resumed; try again.")
+    audit.record(
+        AuditAction.BATCH_RESUMED,
+        user_id=actor_id or owner_id,
+        batch_id=batch.id,
+        resumed_documents=len(ids),
+    )
+    db.session.commit()
+    # A job enqueued before the cancel may still be waiting: it is left in place and now claims
+    # its document again, so it counts as queued (0 only when Redis is unreachable).
+    enqueued = queueing.enqueue_documents(ids, count_waiting=True)
+    log.info("batch %s resumed: %d cancelled document(s) queued again", batch.id, len(ids))
+    return ResumeOutcome(_owned(Batch, None, batch.id), ids, enqueued)
+
+
+def _check_resume(batch: Batch) -> None:
+    if batch.status != B.CANCELLED:
+        raise InvalidState(
+            f"A {_label(batch.status)} batch cannot be resumed: only a cancelled batch can."
+        )
+    if batch.cancelled_count <= 0:
+        raise InvalidState("Nothing to resume: no document of this batch was cancelled.")
+
+
+def _check_resume_quota(user_id: uuid.UUID, docs) -> None:
+    """The create path's quota check, for the pages of the documents to resume.
+
+    A document still holding a reservation (kept from an earlier attempt) is already counted in
+    pages_used and its job reuses that reservation, so only the others need pages left.
+    """
+    pages = sum(d.page_count for d in docs if not (d.reserved_pages and d.usage_id))
+    user = db.session.get(User, user_id)
+    left = max(plans.user_limits(user).pages_per_month - quota.pages_used(user), 0)
+    if left < pages:
+        raise QuotaExceeded(
+            f"You have {left} page{'s' if left != 1 else ''} left this period and resuming this "
+            f"batch needs {pages} page{'s' if pages != 1 else ''}. Upgrade your plan or wait for "
+            "the next period.",
+            {"pages_left": left, "pages": pages},
+        )
 
 
 def delete_batch(batch_id, owner_id: uuid.UUID | None, actor_id: uuid.UUID | None = None) -> int:

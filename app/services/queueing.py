@@ -193,8 +193,14 @@ def enqueue_unique_jobs(queue: Queue, document_ids: list[str]) -> list[bool]:
     return [bool(result) for result in results[1:]]
 
 
-def enqueue_documents(document_ids: Iterable[uuid.UUID | str]) -> int:
-    """Enqueue one job per document; Redis being down is logged, the sweeper catches up later."""
+def enqueue_documents(
+    document_ids: Iterable[uuid.UUID | str], *, count_waiting: bool = False
+) -> int:
+    """Enqueue one job per document; Redis being down is logged, the sweeper catches up later.
+
+    Returns the jobs enqueued; with count_waiting, the documents that have a job waiting or
+    running afterwards (a live job left in place counts too), so that 0 means Redis was down.
+    """
     ids = list(dict.fromkeys(str(i) for i in document_ids))
     if not ids:
         return 0
@@ -205,6 +211,7 @@ def enqueue_documents(document_ids: Iterable[uuid.UUID | str]) -> int:
         enqueued = dict(zip(free, enqueue_unique_jobs(queue, free), strict=True)) if free else {}
         return sum(enqueued.values()) + sum(
             enqueue_document(queue, doc_id, True if doc_id in enqueued else known[doc_id])
+            or count_waiting
             for doc_id in ids
             if not enqueued.get(doc_id)
         )

@@ -1,8 +1,10 @@
-"""The batch page in Chromium: live progress without a reload, reconnecting, cancel with a dialog."""
+"""The batch page in Chromium: live progress without a reload, reconnecting, cancel with a dialog,
+resume."""
 
 import pytest
 
 from app.models import Batch, BatchStatus, DocumentStatus
+from app.services import batch_actions
 from tests.batch_rows import claim, finish, reload
 from tests.factories import make_batch, make_document, make_user
 
@@ -110,6 +112,34 @@ def test_cancel_asks_first_and_then_cancels(page, login, owner):
     expect(page.locator('[data-field="cancelled_count"]')).to_have_text("2")
     cancelled = reload(Batch, batch.id)
     assert (cancelled.status, cancelled.cancelled_count) == (BatchStatus.CANCELLED, 2)
+
+
+def test_resume_shows_up_once_the_batch_is_cancelled_and_queues_it_again(
+    page, login, owner, fast_polling
+):
+    batch = make_batch(owner, name="Resume me")
+    for i in range(2):
+        make_document(owner, batch, filename=f"r-{i}.pdf")
+    login(owner.email)
+    page.goto(f"/batches/{batch.id}")
+    resume = page.locator('form[data-show-if="resumable"]')
+    expect(resume).to_be_hidden()
+
+    # Cancelled elsewhere (another tab, the API): the poller shows Resume instead of Cancel.
+    batch_actions.cancel_batch(batch.id, owner.id)
+    expect(status_badge(page)).to_have_text("cancelled")
+    expect(resume).to_be_visible()
+    expect(page.locator('form[data-show-if="cancellable"]')).to_be_hidden()
+
+    page.get_by_role("button", name="Resume").click()
+
+    expect(page.locator(".flash-success")).to_contain_text("Resumed 2 cancelled documents.")
+    expect(status_badge(page)).to_have_text("queued")
+    expect(page.locator('[data-field="cancelled_count"]')).to_have_text("0")
+    expect(resume).to_be_hidden()
+    expect(page.locator('form[data-show-if="cancellable"]')).to_be_visible()
+    resumed = reload(Batch, batch.id)
+    assert (resumed.status, resumed.cancelled_count) == (BatchStatus.QUEUED, 0)
 
 
 def test_delete_from_the_list_after_confirming(page, login, owner):

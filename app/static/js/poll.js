@@ -125,8 +125,11 @@
       (data.documents || []).some(function (doc) {
         return doc.status === "failed" && !(doc.error && doc.error.retryable === false);
       });
+    var resumable = data.status === "cancelled" && data.cancelled_count > 0 &&
+      (data.documents || []).some(function (doc) { return doc.status === "cancelled"; });
     toggle("cancellable", cancellable);
     toggle("retryable", retryable);
+    toggle("resumable", resumable);
 
     // A cancelled batch is final at once, but its running documents still finish:
     // keep polling until completed_at says every document is done.
