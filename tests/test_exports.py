@@ -235,10 +235,13 @@ def test_formula_text_is_escaped_in_csv_and_xlsx(text):
     doc = {**FAILED, "filename": text, "data": {"note": text, "tags": [text]}}
 
     _, csv_row = read_csv(export_batch(factory(doc), "csv"))
-    _, xlsx_row = read_xlsx(export_batch(factory(doc), "xlsx"))
+    xlsx_header, xlsx_row = read_xlsx(export_batch(factory(doc), "xlsx"))
 
     assert csv_row[0] == csv_row[6] == csv_row[7] == "'" + text
-    assert xlsx_row[0] == xlsx_row[6] == xlsx_row[7] == "'" + text
+    # The per-document workbook starts with document_id: the same cells are one column later.
+    assert xlsx_header[:2] == ["document_id", "filename"]
+    assert xlsx_row[0] == "d-2"
+    assert xlsx_row[1] == xlsx_row[7] == xlsx_row[8] == "'" + text
 
 
 def test_formula_escaping_leaves_ordinary_text_alone():
@@ -253,8 +256,8 @@ def test_negative_amounts_stay_numbers():
     _, xlsx_row = read_xlsx(export_batch(factory(doc), "xlsx"))
     _, csv_row = read_csv(export_batch(factory(doc), "csv"))
 
-    assert xlsx_row[6:] == [-12.5, -3]
-    assert isinstance(xlsx_row[6], float) and isinstance(xlsx_row[7], int)
+    assert xlsx_row[7:] == [-12.5, -3]
+    assert isinstance(xlsx_row[7], float) and isinstance(xlsx_row[8], int)
     assert csv_row[6:] == ["-12.5", "-3"]
 
 
@@ -263,7 +266,7 @@ def test_xlsx_drops_characters_excel_cannot_store():
 
     _, row = read_xlsx(export_batch(factory(doc), "xlsx"))
 
-    assert row[6] == "abc"
+    assert row[7] == "abc"
 
 
 def test_nested_lists_of_objects_become_json_text():
