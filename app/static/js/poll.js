@@ -162,7 +162,13 @@
 
   // The header's "N pages left": read again when documents finish, so it never goes stale.
   var pill = document.querySelector(".usage-pill");
-  var lastCompleted = null;
+  // Documents finished when the page was drawn (the server's figures), so that a batch that
+  // finishes before the first poll still refreshes the header.
+  function shownCount(name) {
+    var el = root.querySelector('[data-field="' + name + '"]');
+    return el ? parseInt(el.textContent.replace(/,/g, ""), 10) || 0 : 0;
+  }
+  var lastCompleted = shownCount("completed_count") + shownCount("failed_count");
   function refreshUsage() {
     if (!pill) return;
     fetch("/api/v1/usage", { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
@@ -212,7 +218,7 @@
           etag = tag;
           var done = kind === "document" ? renderDocument(data) : renderBatch(data);
           var finished = (data.completed_count || 0) + (data.failed_count || 0);
-          if (kind !== "document" && lastCompleted !== null && finished !== lastCompleted) refreshUsage();
+          if (kind !== "document" && finished !== lastCompleted) refreshUsage();
           lastCompleted = finished;
           if (done) return;
           delay = changed ? base : Math.min(Math.round(delay * 1.5), maxIdle);
