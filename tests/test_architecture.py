@@ -42,3 +42,15 @@ def test_code_and_docs_cite_no_document_outside_the_repository():
         text = (ROOT / name).read_text(encoding="utf-8")
         cited += [name for _ in re.findall(r"SPEC\b|§", text)]
     assert cited == []
+
+
+def test_every_owner_named_in_the_architecture_page_exists():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = re.findall(r"`((?:services|jobs)/[\w/]+\.py)` `(\w+)`", text)
+    assert len(named) >= 8
+    missing = []
+    for path, name in named:
+        file = ROOT / ("app/" + path if path.startswith("services/") else path)
+        if not re.search(rf"^\s*def {name}\(", file.read_text(encoding="utf-8"), re.M):
+            missing.append(f"{path} {name}")
+    assert missing == []
