@@ -402,7 +402,7 @@ class Wizard {
     if (this.strategy === "global") {
       prompts.append(el("blockquote", { className: "prompt-quote" }, this.q("#global-prompt").value.trim()));
     } else if (this.strategy === "per_document") {
-      const list = el("dl", { className: "prompt-review" });
+      const list = el("dl", { className: "prompt-review", tabindex: "0" }); // focusable: it may scroll
       for (const entry of this.files) {
         list.append(el("dt", {}, entry.file.name), el("dd", {}, this.prompts.get(entry.file.name).trim()));
       }
