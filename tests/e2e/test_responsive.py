@@ -233,6 +233,7 @@ PAGES = {
     "batch": (True, url(lambda w: f"/batches/{w.batch_id}")),
     "document": (True, url(lambda w: f"/documents/{w.document_id}")),
     "single-upload": (True, url("/documents/new")),
+    "single-documents": (True, url("/documents")),
     "questions": (True, url("/questions")),
     "questions-wizard-file": (True, questions_file),
     "questions-wizard-scope": (True, questions_scope),
@@ -369,7 +370,7 @@ def test_phone_header_is_a_menu_button_that_opens_every_link(tabs, world):
     assert header_height(page) <= 72
 
     menu.click()
-    for name in ("Dashboard", "Batches", "New batch", "Single document", "Questions", "Analytics", "Billing", "Operators"):  # fmt: skip
+    for name in ("Dashboard", "Batches", "New batch", "Single documents", "Questions", "Analytics", "Billing", "Operators"):  # fmt: skip
         expect(main_nav.get_by_role("link", name=name, exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=EMAIL)).to_be_visible()
     expect(log_out).to_be_visible()
