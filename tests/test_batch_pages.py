@@ -161,6 +161,8 @@ def test_batch_page_shows_summary_documents_and_history(logged_in, user, api):
     assert 'data-field="failed_count">1</span> failed' in html
     assert 'of <span data-field="document_count">3</span> documents' in html
     assert 'aria-valuenow="66"' in html
+    # Screen readers hear the figures change as the page follows the batch.
+    assert '<p class="progress-text" aria-live="polite" aria-atomic="true">' in html
     # The bar shows each outcome apart: a third completed, a third failed, nothing cancelled.
     assert 'data-segment="completed_count" style="width: 33.33%"' in html
     assert 'data-segment="failed_count" style="width: 33.33%"' in html

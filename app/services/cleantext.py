@@ -7,6 +7,7 @@ functions so they agree on what a formula is. Invisible characters are removed *
 
 from __future__ import annotations
 
+import os
 import re
 
 # C0 controls other than tab, line feed and carriage return; DEL and the C1 controls.
@@ -49,3 +50,17 @@ def safe_cell_text(text: str) -> str:
     """Text for a spreadsheet cell: invisible characters removed, a formula quoted with `'`."""
     visible = strip_invisible(text)
     return "'" + visible if starts_like_formula(visible) else visible
+
+
+MAX_FILENAME = 255
+
+
+def clean_filename(raw: str | None) -> str:
+    """The base name of an uploaded file without control characters, at most 255 characters."""
+    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if len(name) > MAX_FILENAME:
+        stem, ext = os.path.splitext(name)
+        ext = ext[:16]
+        name = stem[: MAX_FILENAME - len(ext)] + ext
+    return name or "unnamed"
