@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 def sweep_question_batches() -> dict | None:
     """The question batches' own sweeper and finalizer; a failure there never stops ours."""
     try:
-        from app.services.questions.actions import sweep_question_items
+        from app.services.questions.upkeep import sweep_question_items
 
         return sweep_question_items()
     except Exception:  # noqa: BLE001 - logged; the document sweep has already run

@@ -30,7 +30,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services import quota
-from app.services.questions import actions, retrieval
+from app.services.questions import actions, retrieval, upkeep
 from app.services.questions.answer import (
     AnswerError,
     Ask,
@@ -91,7 +91,7 @@ def answer_thread(question_batch_id: str, thread_head: str) -> dict:
     except Stop as stop:
         db.session.rollback()
         outcome = str(stop)
-    actions.finalize_question_batch(batch_id)
+    upkeep.finalize_question_batch(batch_id)
     db.session.commit()
     log.info(
         "question batch %s thread %s: %d row(s) answered (%s)",

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.models import BatchStatus, DocumentStatus, QuestionBatch, QuestionItem, Usage
 from app.models.types import utcnow
 from app.services import quota
-from app.services.questions import NOT_FOUND_ANSWER, actions
+from app.services.questions import NOT_FOUND_ANSWER, actions, upkeep
 from app.services.questions import llm as llm_mod
 from jobs.questions import answer_thread
 from tests.question_corpus import build_corpus
@@ -353,7 +353,7 @@ def test_the_sweeper_frees_rows_of_a_lost_worker_and_requeues_their_thread(
         .values(status=DocumentStatus.PROCESSING, started_at=long_ago, attempts=1)
     )
     db.session.commit()
-    outcome = actions.sweep_question_items()
+    outcome = upkeep.sweep_question_items()
     assert outcome["requeued"] == 1 and outcome["enqueued"] == 1
     assert worker()
     status = api.get(f"/api/v1/question-batches/{batch_id}").get_json()
@@ -375,7 +375,7 @@ def test_the_sweeper_gives_up_after_the_last_attempt(app, api, corpus, db, redis
         )
     )
     db.session.commit()
-    outcome = actions.sweep_question_items()
+    outcome = upkeep.sweep_question_items()
     assert outcome["failed"] == 1 and outcome["finalized"] == 1
     status = api.get(f"/api/v1/question-batches/{batch_id}").get_json()
     assert status["status"] == "failed"
@@ -391,12 +391,12 @@ def test_the_finalizer_heals_counters_and_finishes_batches(api, corpus, db):
         .values(status=DocumentStatus.COMPLETED, answer="x")
     )
     db.session.commit()
-    assert actions.finalize_question_batches() == 1
+    assert upkeep.finalize_question_batches() == 1
     batch = db.session.get(QuestionBatch, batch_id)
     db.session.refresh(batch)
     assert batch.status == BatchStatus.COMPLETED and batch.completed_count == 1
     assert batch.completed_at is not None
-    assert actions.finalize_question_batches() == 0
+    assert upkeep.finalize_question_batches() == 0
 
 
 def test_flask_commands_index_documents_and_sweep(runner, corpus, db):

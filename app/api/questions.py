@@ -24,6 +24,7 @@ from app.extensions import db, limiter
 from app.models import BatchStatus, ErrorCode, audit
 from app.services import exports, plans
 from app.services.questions import actions
+from app.services.questions import exports as qexports
 
 
 def creation_limit() -> str:
@@ -281,7 +282,7 @@ def export_question_batch(batch_id):
 
 def export_response(batch, fmt: str):
     """Stream an export of a question batch as a download."""
-    columns, _added = actions.export_columns(batch)
+    columns, _added = qexports.export_columns(batch)
     batch_id, user_id = batch.id, current_user.id
     audit.record(actions.Actions.EXPORTED, user_id=user_id, batch_id=batch_id, format=fmt)
     db.session.commit()
@@ -289,7 +290,7 @@ def export_response(batch, fmt: str):
     def rows():
         # Streamed after the view returns: use the ids captured while the request was live.
         fresh = actions.owned(user_id, batch_id)
-        return actions.export_rows(fresh, fmt) if fresh is not None else iter(())
+        return qexports.export_rows(fresh, fmt) if fresh is not None else iter(())
 
     export = exports.export_table(columns, rows, fmt)
     slug = exports.slugify(batch.name or "") or "questions"

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Document, DocumentPage, DocumentStatus
 from app.questions import bp
-from app.services.questions import actions, retrieval
+from app.services.questions import retrieval, upkeep
 
 
 @bp.cli.command("index")
@@ -33,5 +33,5 @@ def index_command(limit):
 @bp.cli.command("sweep")
 def sweep_command():
     """Free question rows of lost workers, re-enqueue lost threads, finish completed batches."""
-    outcome = actions.sweep_question_items()
+    outcome = upkeep.sweep_question_items()
     click.echo(", ".join(f"{key}: {value}" for key, value in outcome.items()))

@@ -1,9 +1,9 @@
-"""The lifecycle of question batches: create, read, cancel, retry, delete, finalize, sweep, export.
+"""Question batches: create, read, cancel, retry and delete.
 
 Every read and action takes the owner's id: another user's batch is found exactly as often as an
 id that does not exist (never). Functions add to the session and the caller commits, except the
-periodic entry points :func:`finalize_question_batches` and :func:`sweep_question_items`, which own
-their units of work. Jobs are enqueued only after the commit that made their rows.
+periodic entry points in ``upkeep.py`` (finalize and sweep), which own their units of work.
+Exports are in ``exports.py``. Jobs are enqueued only after the commit that made their rows.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import logging
 import math
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -58,8 +57,6 @@ QUEUE = "default"
 TAG_VERSION = "1"
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
-EXPORT_CHUNK = 500
-ADDED_COLUMNS = ("answer", "sources", "status", "error")
 LIVE_JOB_STATUSES = ("queued", "started", "deferred", "scheduled")
 
 
@@ -737,194 +734,3 @@ def delete(batch: QuestionBatch, user_id: uuid.UUID) -> None:
     # Rows first, then the batch: the order jobs lock them in, so the two never wait on each other.
     db.session.execute(sa.delete(QuestionItem).where(QuestionItem.question_batch_id == batch.id))
     db.session.delete(batch)
-
-
-# --- finalizer and sweeper ------------------------------------------------------------------------
-
-
-def finalize_question_batch(batch_id: uuid.UUID) -> BatchStatus | None:
-    """Recount a running batch's rows and finish it once every row is terminal (caller commits)."""
-    stmt = sa.select(QuestionBatch).where(QuestionBatch.id == batch_id)
-    if db.engine.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    batch = db.session.scalar(stmt)
-    if batch is None or batch.status not in states.BATCH_ACTIVE:
-        return None
-    counts = dict(
-        db.session.execute(
-            sa.select(QuestionItem.status, sa.func.count(QuestionItem.id))
-            .where(QuestionItem.question_batch_id == batch_id)
-            .group_by(QuestionItem.status)
-        ).all()
-    )
-    completed = counts.get(DocumentStatus.COMPLETED, 0)
-    failed = counts.get(DocumentStatus.FAILED, 0)
-    cancelled = counts.get(DocumentStatus.CANCELLED, 0)
-    total = sum(counts.values())
-    if (batch.completed_count, batch.failed_count, batch.cancelled_count, batch.item_count) != (
-        completed,
-        failed,
-        cancelled,
-        total,
-    ):
-        batch.completed_count, batch.failed_count = completed, failed
-        batch.cancelled_count, batch.item_count = cancelled, total
-        batch.updated_at = utcnow()
-    final = states.final_batch_status(completed, failed, cancelled, total)
-    if final is not None:
-        batch.transition(final)
-        log.info("question batch %s finished: %s", batch_id, final)
-    return final
-
-
-def finalize_question_batches() -> int:
-    """Finish every running question batch whose rows are all terminal; how many finished.
-
-    Called by the periodic finalizer job; commits each batch on its own.
-    """
-    ids = list(
-        db.session.scalars(
-            sa.select(QuestionBatch.id).where(QuestionBatch.status.in_(states.BATCH_ACTIVE))
-        )
-    )
-    done = 0
-    for batch_id in ids:
-        try:
-            if finalize_question_batch(batch_id) is not None:
-                done += 1
-            db.session.commit()
-        except Exception:  # noqa: BLE001 - one bad batch must not stop the others
-            db.session.rollback()
-            log.exception("question batch %s: finalize failed", batch_id)
-    return done
-
-
-def sweep_question_items(now=None) -> dict:
-    """Free rows whose worker was lost and re-enqueue threads whose job went missing.
-
-    A row ``processing`` for longer than JOB_TIMEOUT_SECONDS + SWEEP_GRACE_SECONDS goes back to
-    ``uploaded`` (its reserved page released), or fails with ``worker_lost`` after MAX_ATTEMPTS.
-    Threads of running batches with ``uploaded`` rows older than the grace period are enqueued
-    again unless their job is still waiting. Called by the periodic sweeper job; commits.
-    """
-    conf = current_app.config
-    now = now or utcnow()
-    grace = timedelta(seconds=int(conf["SWEEP_GRACE_SECONDS"]))
-    stuck_before = now - timedelta(seconds=int(conf["JOB_TIMEOUT_SECONDS"])) - grace
-    max_attempts = int(conf["MAX_ATTEMPTS"])
-    requeued = failed = 0
-    stuck = db.session.execute(
-        sa.select(
-            QuestionItem.id,
-            QuestionItem.attempts,
-            QuestionItem.usage_id,
-            QuestionItem.reserved_pages,
-            QuestionItem.question_batch_id,
-        ).where(
-            QuestionItem.status == DocumentStatus.PROCESSING,
-            sa.func.coalesce(QuestionItem.started_at, QuestionItem.updated_at) < stuck_before,
-        )
-    ).all()
-    for row in stuck:
-        give_up = row.attempts >= max_attempts
-        new = DocumentStatus.FAILED if give_up else DocumentStatus.UPLOADED
-        values = {"status": new, "updated_at": now, "reserved_pages": 0, "usage_id": None}
-        if give_up:
-            values.update(
-                error_code=ErrorCode.WORKER_LOST.value,
-                error_message="The worker answering this question was lost; retry the batch.",
-                completed_at=now,
-            )
-        result = db.session.execute(
-            sa.update(QuestionItem)
-            .where(
-                QuestionItem.id == row.id,
-                QuestionItem.status.in_(states.document_sources(new, [DocumentStatus.PROCESSING])),
-            )
-            .values(**values)
-        )
-        if result.rowcount:
-            quota.release(row.usage_id, row.reserved_pages)
-            if give_up:
-                failed += 1
-                db.session.execute(
-                    sa.update(QuestionBatch)
-                    .where(QuestionBatch.id == row.question_batch_id)
-                    .values(failed_count=QuestionBatch.failed_count + 1, updated_at=now)
-                )
-            else:
-                requeued += 1
-        db.session.commit()
-    waiting = db.session.execute(
-        sa.select(QuestionItem.question_batch_id, QuestionItem.thread_key, sa.func.count())
-        .join(QuestionBatch, QuestionBatch.id == QuestionItem.question_batch_id)
-        .where(
-            QuestionBatch.status.in_(states.BATCH_ACTIVE),
-            QuestionItem.status == DocumentStatus.UPLOADED,
-            QuestionItem.updated_at <= now - grace,
-        )
-        .group_by(QuestionItem.question_batch_id, QuestionItem.thread_key)
-    ).all()
-    by_batch: dict[uuid.UUID, dict[str, int]] = {}
-    for batch_id, key, count in waiting:
-        by_batch.setdefault(batch_id, {})[key] = count
-    enqueued = sum(enqueue_threads(batch_id, threads) for batch_id, threads in by_batch.items())
-    finalized = finalize_question_batches()
-    return {"requeued": requeued, "failed": failed, "enqueued": enqueued, "finalized": finalized}
-
-
-# --- exports --------------------------------------------------------------------------------------
-
-
-def export_columns(batch: QuestionBatch) -> tuple[list[str], dict[str, str]]:
-    """The uploaded columns in order, then answer, sources, status and error (renamed if taken)."""
-    columns = [str(c) for c in batch.columns or []]
-    taken = {c.casefold() for c in columns}
-    added: dict[str, str] = {}
-    for name in ADDED_COLUMNS:
-        out, n = name, 1
-        while out.casefold() in taken:
-            n += 1
-            out = f"{name}_{n}"
-        taken.add(out.casefold())
-        added[name] = out
-    return columns + list(added.values()), added
-
-
-def sources_text(sources: list | None) -> str:
-    """Sources as one readable cell: 'invoice-42.pdf p. 2; contract.pdf p. 1'."""
-    parts = []
-    for src in sources or []:
-        page = f" p. {src['page']}" if src.get("page") else ""
-        parts.append(f"{src.get('filename') or src.get('document_id')}{page}")
-    return "; ".join(parts)
-
-
-def export_rows(batch: QuestionBatch, fmt: str) -> Iterator[dict]:
-    """The export rows of a batch, streamed from the database in file order."""
-    columns, added = export_columns(batch)
-    stmt = (
-        sa.select(
-            QuestionItem.original,
-            QuestionItem.answer,
-            QuestionItem.sources,
-            QuestionItem.status,
-            QuestionItem.error_code,
-            QuestionItem.error_message,
-        )
-        .where(QuestionItem.question_batch_id == batch.id)
-        .order_by(QuestionItem.row_number)
-        .execution_options(yield_per=EXPORT_CHUNK)
-    )
-    for row in db.session.execute(stmt):
-        out = {c: (row.original or {}).get(c, "") for c in batch.columns or []}
-        error = None
-        if row.error_code:
-            error = (
-                f"{row.error_code}: {row.error_message}" if row.error_message else row.error_code
-            )
-        out[added["answer"]] = row.answer
-        out[added["sources"]] = (row.sources or []) if fmt == "json" else sources_text(row.sources)
-        out[added["status"]] = str(row.status)
-        out[added["error"]] = error
-        yield out

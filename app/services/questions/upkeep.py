@@ -1,0 +1,156 @@
+"""Question batches' upkeep: the finalizer and the sweeper, run by the periodic job."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.extensions import db
+from app.models import (
+    BatchStatus,
+    DocumentStatus,
+    ErrorCode,
+    QuestionBatch,
+    QuestionItem,
+    states,
+)
+from app.models.types import utcnow
+from app.services import quota
+from app.services.questions.actions import enqueue_threads
+
+log = logging.getLogger(__name__)
+
+
+def finalize_question_batch(batch_id: uuid.UUID) -> BatchStatus | None:
+    """Recount a running batch's rows and finish it once every row is terminal (caller commits)."""
+    stmt = sa.select(QuestionBatch).where(QuestionBatch.id == batch_id)
+    if db.engine.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    batch = db.session.scalar(stmt)
+    if batch is None or batch.status not in states.BATCH_ACTIVE:
+        return None
+    counts = dict(
+        db.session.execute(
+            sa.select(QuestionItem.status, sa.func.count(QuestionItem.id))
+            .where(QuestionItem.question_batch_id == batch_id)
+            .group_by(QuestionItem.status)
+        ).all()
+    )
+    completed = counts.get(DocumentStatus.COMPLETED, 0)
+    failed = counts.get(DocumentStatus.FAILED, 0)
+    cancelled = counts.get(DocumentStatus.CANCELLED, 0)
+    total = sum(counts.values())
+    if (batch.completed_count, batch.failed_count, batch.cancelled_count, batch.item_count) != (
+        completed,
+        failed,
+        cancelled,
+        total,
+    ):
+        batch.completed_count, batch.failed_count = completed, failed
+        batch.cancelled_count, batch.item_count = cancelled, total
+        batch.updated_at = utcnow()
+    final = states.final_batch_status(completed, failed, cancelled, total)
+    if final is not None:
+        batch.transition(final)
+        log.info("question batch %s finished: %s", batch_id, final)
+    return final
+
+
+def finalize_question_batches() -> int:
+    """Finish every running question batch whose rows are all terminal; how many finished.
+
+    Called by the periodic finalizer job; commits each batch on its own.
+    """
+    ids = list(
+        db.session.scalars(
+            sa.select(QuestionBatch.id).where(QuestionBatch.status.in_(states.BATCH_ACTIVE))
+        )
+    )
+    done = 0
+    for batch_id in ids:
+        try:
+            if finalize_question_batch(batch_id) is not None:
+                done += 1
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - one bad batch must not stop the others
+            db.session.rollback()
+            log.exception("question batch %s: finalize failed", batch_id)
+    return done
+
+
+def sweep_question_items(now=None) -> dict:
+    """Free rows whose worker was lost and re-enqueue threads whose job went missing.
+
+    A row ``processing`` for longer than JOB_TIMEOUT_SECONDS + SWEEP_GRACE_SECONDS goes back to
+    ``uploaded`` (its reserved page released), or fails with ``worker_lost`` after MAX_ATTEMPTS.
+    Threads of running batches with ``uploaded`` rows older than the grace period are enqueued
+    again unless their job is still waiting. Called by the periodic sweeper job; commits.
+    """
+    conf = current_app.config
+    now = now or utcnow()
+    grace = timedelta(seconds=int(conf["SWEEP_GRACE_SECONDS"]))
+    stuck_before = now - timedelta(seconds=int(conf["JOB_TIMEOUT_SECONDS"])) - grace
+    max_attempts = int(conf["MAX_ATTEMPTS"])
+    requeued = failed = 0
+    stuck = db.session.execute(
+        sa.select(
+            QuestionItem.id,
+            QuestionItem.attempts,
+            QuestionItem.usage_id,
+            QuestionItem.reserved_pages,
+            QuestionItem.question_batch_id,
+        ).where(
+            QuestionItem.status == DocumentStatus.PROCESSING,
+            sa.func.coalesce(QuestionItem.started_at, QuestionItem.updated_at) < stuck_before,
+        )
+    ).all()
+    for row in stuck:
+        give_up = row.attempts >= max_attempts
+        new = DocumentStatus.FAILED if give_up else DocumentStatus.UPLOADED
+        values = {"status": new, "updated_at": now, "reserved_pages": 0, "usage_id": None}
+        if give_up:
+            values.update(
+                error_code=ErrorCode.WORKER_LOST.value,
+                error_message="The worker answering this question was lost; retry the batch.",
+                completed_at=now,
+            )
+        result = db.session.execute(
+            sa.update(QuestionItem)
+            .where(
+                QuestionItem.id == row.id,
+                QuestionItem.status.in_(states.document_sources(new, [DocumentStatus.PROCESSING])),
+            )
+            .values(**values)
+        )
+        if result.rowcount:
+            quota.release(row.usage_id, row.reserved_pages)
+            if give_up:
+                failed += 1
+                db.session.execute(
+                    sa.update(QuestionBatch)
+                    .where(QuestionBatch.id == row.question_batch_id)
+                    .values(failed_count=QuestionBatch.failed_count + 1, updated_at=now)
+                )
+            else:
+                requeued += 1
+        db.session.commit()
+    waiting = db.session.execute(
+        sa.select(QuestionItem.question_batch_id, QuestionItem.thread_key, sa.func.count())
+        .join(QuestionBatch, QuestionBatch.id == QuestionItem.question_batch_id)
+        .where(
+            QuestionBatch.status.in_(states.BATCH_ACTIVE),
+            QuestionItem.status == DocumentStatus.UPLOADED,
+            QuestionItem.updated_at <= now - grace,
+        )
+        .group_by(QuestionItem.question_batch_id, QuestionItem.thread_key)
+    ).all()
+    by_batch: dict[uuid.UUID, dict[str, int]] = {}
+    for batch_id, key, count in waiting:
+        by_batch.setdefault(batch_id, {})[key] = count
+    enqueued = sum(enqueue_threads(batch_id, threads) for batch_id, threads in by_batch.items())
+    finalized = finalize_question_batches()
+    return {"requeued": requeued, "failed": failed, "enqueued": enqueued, "finalized": finalized}
