@@ -40,19 +40,15 @@ the statements one by one through the session.
 """
 
 import contextlib
-import importlib
 import logging
 import time
 import uuid
 from typing import NamedTuple
 
-import psycopg
 import sqlalchemy as sa
 from flask import current_app
-from redis.exceptions import RedisError
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.extensions import db
 from app.logging import log_context
@@ -76,31 +72,18 @@ from app.services.notifications import outbox
 from app.services.storage import get_storage
 from jobs import document_sql, in_app_context, limits
 from jobs.document_sql import Jsonb
+from jobs.outcomes import (  # noqa: F401 - part of this module's interface
+    MESSAGES,
+    DocumentFailed,
+    Stop,
+    error_code,
+    is_transient,
+    provider_for,
+)
 
 log = logging.getLogger(__name__)
 
 B, D = BatchStatus, DocumentStatus
-
-MESSAGES = {
-    ErrorCode.FILE_MISSING: "The stored file is missing. Upload the document again.",
-    ErrorCode.PROVIDER_ERROR: (
-        "The extraction service did not answer after {attempts} attempts ({detail}). "
-        "Retry the document in a few minutes."
-    ),
-    ErrorCode.EXTRACTION_FAILED: (
-        "Extraction stopped on an unexpected error. Retry the document; if it fails again, "
-        "contact support with the document id."
-    ),
-    "timeout": (
-        "Extraction took longer than the {timeout}-second limit, {attempts} times. Split the "
-        "document into smaller files and upload them again."
-    ),
-    ErrorCode.TOO_COMPLEX: limits.TOO_COMPLEX_MESSAGE,
-    ErrorCode.QUOTA_EXCEEDED: (
-        "Not enough pages left this period: this document has {pages} page{s} and {left} of "
-        "{limit} are left. Upgrade your plan or retry after {period_end}."
-    ),
-}
 
 # What a run needs of its document, read back by the claim itself (no ORM object to expire).
 CLAIMED_COLUMNS = (
@@ -126,60 +109,6 @@ class BatchRow(NamedTuple):
     status: str
     prompt_strategy: str
     extraction_prompt: str | None
-
-
-class Stop(Exception):  # noqa: N818 - an expected end, not an error
-    """An expected end of the job that changes nothing more (not claimable, claim lost)."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-class DocumentFailed(Exception):
-    """A permanent failure: the document fails with this stable code and message."""
-
-    def __init__(self, code: ErrorCode, message: str):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
-_providers: dict = {}
-
-
-def provider_for(name: str):
-    """The extraction provider of this process (built once; `module:Class` names a custom one)."""
-    if name not in _providers:
-        if ":" in name:
-            module, _, attr = name.partition(":")
-            _providers[name] = getattr(importlib.import_module(module), attr)()
-        else:
-            from app.services.extraction import get_provider
-
-            _providers[name] = get_provider(name)
-    return _providers[name]
-
-
-def is_transient(exc: BaseException) -> bool:
-    """True for failures worth retrying: provider unavailable, lost connections."""
-    from app.services.extraction import TransientProviderError
-
-    # psycopg's own errors come from the single statements (jobs.document_sql), which run on the
-    # driver without SQLAlchemy wrapping them.
-    if isinstance(
-        exc, TransientProviderError | RedisError | OperationalError | psycopg.OperationalError
-    ):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
-
-
-def error_code(code: str) -> ErrorCode:
-    """A provider's error code as one of ours (extraction_failed when unknown)."""
-    try:
-        return ErrorCode(code)
-    except ValueError:
-        return ErrorCode.EXTRACTION_FAILED
 
 
 def _insert_for_dialect():
@@ -813,57 +742,3 @@ def process_document(document_id: str) -> str:
         return "stopped"
     with log_context(document_id=doc_id):
         return DocumentPipeline(doc_id, get_current_job()).run()
-
-
-def fail_after_death(job, cause: str, job_limits: limits.Limits) -> bool:
-    """Fail the document of a document job whose work horse died of its limits; True if done.
-
-    Runs in the worker process. The document is failed as the horse would have failed it: by the
-    pipeline's own transition (guarded by the attempt the horse claimed), releasing its pages,
-    closing the attempt's row, counting it on the batch and finalizing the batch when it was the
-    last document.
-    """
-    import sqlalchemy as sa
-
-    from app.extensions import db
-    from app.models import Document as Doc
-    from app.models import DocumentStatus, ErrorCode, ExtractionJob, JobStatus
-    from app.services.queueing import DOCUMENT_JOB
-    from jobs import worker_app
-
-    if job.func_name != DOCUMENT_JOB or not job.args:
-        return False
-    try:
-        document_id = uuid.UUID(str(job.args[0]))
-    except ValueError:
-        return False
-    with worker_app().app_context():
-        try:
-            row = db.session.execute(
-                sa.select(Doc.attempts, Doc.batch_id, Doc.reserved_pages, Doc.usage_id).where(
-                    Doc.id == document_id, Doc.status == DocumentStatus.PROCESSING
-                )
-            ).first()
-            if row is None:
-                return False  # not claimed yet, or already finished: nothing to fail
-            pipeline = DocumentPipeline(document_id, job)
-            pipeline.attempt, pipeline.batch_id = row.attempts, row.batch_id
-            if row.usage_id is not None and row.reserved_pages:
-                pipeline.held = (row.usage_id, row.reserved_pages)
-            attempt_row = db.session.scalar(
-                sa.select(ExtractionJob.id).where(
-                    ExtractionJob.document_id == document_id,
-                    ExtractionJob.attempt == row.attempts,
-                    ExtractionJob.status == JobStatus.RUNNING,
-                )
-            )
-            if attempt_row is not None:
-                pipeline.job_row_id = attempt_row
-            pipeline.fail(
-                ErrorCode.TOO_COMPLEX,
-                limits.message(cause, job_limits),
-                detail=f"the work horse was ended by its {cause} limit",
-            )
-            return True
-        finally:
-            db.session.remove()

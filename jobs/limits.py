@@ -23,7 +23,7 @@ would hit it again):
   CPU signal; `jobs.documents.DocumentPipeline` fails the document as for any other permanent
   error, releasing its pages and counting it on its batch;
 - the horse died (`death_cause`, from its exit status and resource usage as the worker saw them):
-  the worker fails the document itself with the same pipeline code (`jobs.documents.fail_after_death`), and RQ
+  the worker fails the document itself with the same pipeline code (`jobs.worker.fail_after_death`), and RQ
   is told not to retry the job. Stops the worker sends itself (RQ's stop-job command, a cold
   shutdown, a job killed long past its timeout) are not mistaken for a limit.
 """

@@ -23,6 +23,7 @@ import logging
 import os
 import tempfile
 import time
+import uuid
 
 from rq.worker import SimpleWorker, Worker
 
@@ -293,8 +294,6 @@ class DocumentWorker(Worker):
             return
         log.warning("job %s: the work horse was ended by its %s limit", job.id, cause)
         try:
-            from jobs.documents import fail_after_death
-
             if fail_after_death(job, cause, self.job_limits):
                 job.retries_left = 0  # the same file would hit the same limit
         except Exception:  # noqa: BLE001 - the sweeper recovers the document then
@@ -348,3 +347,58 @@ class SimpleDocumentWorker(SimpleWorker):
         kwargs["with_scheduler"] = True
         ensure_periodic_job(self.connection)
         return super().work(*args, **kwargs)
+
+
+def fail_after_death(job, cause: str, job_limits: limits.Limits) -> bool:
+    """Fail the document of a document job whose work horse died of its limits; True if done.
+
+    Runs in the worker process. The document is failed as the horse would have failed it: by the
+    pipeline's own transition (guarded by the attempt the horse claimed), releasing its pages,
+    closing the attempt's row, counting it on the batch and finalizing the batch when it was the
+    last document.
+    """
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models import Document as Doc
+    from app.models import DocumentStatus, ErrorCode, ExtractionJob, JobStatus
+    from app.services.queueing import DOCUMENT_JOB
+    from jobs import worker_app
+    from jobs.documents import DocumentPipeline
+
+    if job.func_name != DOCUMENT_JOB or not job.args:
+        return False
+    try:
+        document_id = uuid.UUID(str(job.args[0]))
+    except ValueError:
+        return False
+    with worker_app().app_context():
+        try:
+            row = db.session.execute(
+                sa.select(Doc.attempts, Doc.batch_id, Doc.reserved_pages, Doc.usage_id).where(
+                    Doc.id == document_id, Doc.status == DocumentStatus.PROCESSING
+                )
+            ).first()
+            if row is None:
+                return False  # not claimed yet, or already finished: nothing to fail
+            pipeline = DocumentPipeline(document_id, job)
+            pipeline.attempt, pipeline.batch_id = row.attempts, row.batch_id
+            if row.usage_id is not None and row.reserved_pages:
+                pipeline.held = (row.usage_id, row.reserved_pages)
+            attempt_row = db.session.scalar(
+                sa.select(ExtractionJob.id).where(
+                    ExtractionJob.document_id == document_id,
+                    ExtractionJob.attempt == row.attempts,
+                    ExtractionJob.status == JobStatus.RUNNING,
+                )
+            )
+            if attempt_row is not None:
+                pipeline.job_row_id = attempt_row
+            pipeline.fail(
+                ErrorCode.TOO_COMPLEX,
+                limits.message(cause, job_limits),
+                detail=f"the work horse was ended by its {cause} limit",
+            )
+            return True
+        finally:
+            db.session.remove()

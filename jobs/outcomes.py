@@ -1,0 +1,88 @@
+"""How a document job ends when it does not complete: the messages people read, the expected
+stops and permanent failures, which errors are worth another try, and the provider to ask."""
+
+from __future__ import annotations
+
+import importlib
+
+import psycopg
+from redis.exceptions import RedisError
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from app.models import ErrorCode
+from jobs import limits
+
+MESSAGES = {
+    ErrorCode.FILE_MISSING: "The stored file is missing. Upload the document again.",
+    ErrorCode.PROVIDER_ERROR: (
+        "The extraction service did not answer after {attempts} attempts ({detail}). "
+        "Retry the document in a few minutes."
+    ),
+    ErrorCode.EXTRACTION_FAILED: (
+        "Extraction stopped on an unexpected error. Retry the document; if it fails again, "
+        "contact support with the document id."
+    ),
+    "timeout": (
+        "Extraction took longer than the {timeout}-second limit, {attempts} times. Split the "
+        "document into smaller files and upload them again."
+    ),
+    ErrorCode.TOO_COMPLEX: limits.TOO_COMPLEX_MESSAGE,
+    ErrorCode.QUOTA_EXCEEDED: (
+        "Not enough pages left this period: this document has {pages} page{s} and {left} of "
+        "{limit} are left. Upgrade your plan or retry after {period_end}."
+    ),
+}
+
+
+class Stop(Exception):  # noqa: N818 - an expected end, not an error
+    """An expected end of the job that changes nothing more (not claimable, claim lost)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class DocumentFailed(Exception):
+    """A permanent failure: the document fails with this stable code and message."""
+
+    def __init__(self, code: ErrorCode, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+_providers: dict = {}
+
+
+def provider_for(name: str):
+    """The extraction provider of this process (built once; `module:Class` names a custom one)."""
+    if name not in _providers:
+        if ":" in name:
+            module, _, attr = name.partition(":")
+            _providers[name] = getattr(importlib.import_module(module), attr)()
+        else:
+            from app.services.extraction import get_provider
+
+            _providers[name] = get_provider(name)
+    return _providers[name]
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures worth retrying: provider unavailable, lost connections."""
+    from app.services.extraction import TransientProviderError
+
+    # psycopg's own errors come from the single statements (jobs.document_sql), which run on the
+    # driver without SQLAlchemy wrapping them.
+    if isinstance(
+        exc, TransientProviderError | RedisError | OperationalError | psycopg.OperationalError
+    ):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def error_code(code: str) -> ErrorCode:
+    """A provider's error code as one of ours (extraction_failed when unknown)."""
+    try:
+        return ErrorCode(code)
+    except ValueError:
+        return ErrorCode.EXTRACTION_FAILED
