@@ -54,3 +54,13 @@ def test_every_owner_named_in_the_architecture_page_exists():
         if not re.search(rf"^\s*def {name}\(", file.read_text(encoding="utf-8"), re.M):
             missing.append(f"{path} {name}")
     assert missing == []
+
+
+def test_no_module_of_app_or_jobs_is_over_600_lines():
+    long = {
+        str(path.relative_to(ROOT)): n
+        for folder in ("app", "jobs")
+        for path in (ROOT / folder).rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 600
+    }
+    assert long == {}
