@@ -154,7 +154,8 @@ class _DropWerkzeugAccess(logging.Filter):
 
 
 # Jobs whose routine lines (started, OK, result kept) are debug-level: a job that runs every few
-# seconds would otherwise fill the log. Workers add their periodic job's id here.
+# seconds would otherwise fill the log. Workers add their periodic job's id and description here
+# (RQ names a job by one or the other).
 QUIET_JOB_IDS: set[str] = set()
 
 

@@ -10,6 +10,7 @@ from rq_scheduler import Scheduler
 PERIODIC_JOB_ID = "ingestio-finalize-sweep"
 PERIODIC_FUNC = "jobs.batches.periodic"
 PERIODIC_QUEUE = "default"
+PERIODIC_DESCRIPTION = "Finalize batches and sweep lost documents"
 # How long a finished run's job hash lives. Each run sets it again, so it lapses only when no
 # worker ran the job for this long; the workers then register the job again (see jobs.worker).
 MIN_RESULT_TTL = 3600
@@ -37,7 +38,7 @@ def register(connection: Redis, interval: int, timeout: int = 300) -> Job:
         queue_name=PERIODIC_QUEUE,
         timeout=timeout,
         result_ttl=result_ttl(interval),
-        description="Finalize batches and sweep lost documents",
+        description=PERIODIC_DESCRIPTION,
     )
 
 

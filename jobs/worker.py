@@ -29,11 +29,11 @@ from rq.worker import SimpleWorker, Worker
 
 from app.logging import QUIET_JOB_IDS
 from jobs import limits
-from jobs.schedule import PERIODIC_JOB_ID
+from jobs.schedule import PERIODIC_DESCRIPTION, PERIODIC_JOB_ID
 
 log = logging.getLogger(__name__)
 # The finalize/sweep job runs every few seconds: its routine lines are debug-level.
-QUIET_JOB_IDS.add(PERIODIC_JOB_ID)
+QUIET_JOB_IDS.update((PERIODIC_JOB_ID, PERIODIC_DESCRIPTION))
 
 _preloaded = False
 

@@ -178,6 +178,14 @@ def test_routine_lines_of_the_periodic_job_are_debug_lines(caplog):
             {"name": "rq.worker", "levelno": logging.INFO, "msg": "Worker w: Job OK (abc)"}
         )
         assert quiet.filter(routine) is False and routine.levelno == logging.DEBUG
+        done = logging.makeLogRecord(
+            {
+                "name": "rq.worker",
+                "levelno": logging.INFO,
+                "msg": f"Successfully completed {schedule.PERIODIC_DESCRIPTION} job in 0:00:00.05s",
+            }
+        )
+        assert quiet.filter(done) is False
         assert quiet.filter(other) is True
         root.setLevel(logging.DEBUG)
         again = logging.makeLogRecord(dict(routine.__dict__, levelno=logging.INFO))
@@ -186,7 +194,14 @@ def test_routine_lines_of_the_periodic_job_are_debug_lines(caplog):
         root.setLevel(old)
 
 
-@pytest.mark.parametrize("figures, level", [({"requeued": 0}, "DEBUG"), ({"requeued": 2}, "INFO")])
+@pytest.mark.parametrize(
+    "figures, level",
+    [
+        ({"requeued": 0, "duration_ms": 44, "questions": {"requeued": 0}}, "DEBUG"),
+        ({"requeued": 2, "duration_ms": 44}, "INFO"),
+        ({"requeued": 0, "questions": {"failed": 1}}, "INFO"),
+    ],
+)
 def test_the_sweeper_writes_one_line_at_info_only_when_it_changed_something(
     app, db, caplog, monkeypatch, figures, level
 ):
