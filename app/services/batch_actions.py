@@ -195,6 +195,27 @@ def cancel_batch(batch_id, owner_id: uuid.UUID | None, actor_id: uuid.UUID | Non
     return _owned(Batch, None, batch.id)
 
 
+def back_to_uploaded(batch_id, now, *where) -> list:
+    """Documents of the batch matching `where` go back to `uploaded`, their error and times
+    cleared (retry and resume); their ids."""
+    return list(
+        db.session.scalars(
+            sa.update(Document)
+            .where(Document.batch_id == batch_id, *where)
+            .values(
+                status=D.UPLOADED,
+                error_code=None,
+                error_message=None,
+                started_at=None,
+                completed_at=None,
+                updated_at=now,
+            )
+            .returning(Document.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
 def retry_batch(
     batch_id, owner_id: uuid.UUID | None, actor_id: uuid.UUID | None = None
 ) -> RetryOutcome:
@@ -215,28 +236,14 @@ def retry_batch(
         raise
 
     now = utcnow()
-    ids = list(
-        db.session.scalars(
-            sa.update(Document)
-            .where(
-                Document.batch_id == batch.id,
-                Document.status.in_(states.document_sources(D.UPLOADED, [D.FAILED])),
-                sa.or_(
-                    Document.error_code.is_(None),
-                    Document.error_code.notin_(sorted(states.NOT_RETRYABLE)),
-                ),
-            )
-            .values(
-                status=D.UPLOADED,
-                error_code=None,
-                error_message=None,
-                started_at=None,
-                completed_at=None,
-                updated_at=now,
-            )
-            .returning(Document.id)
-            .execution_options(synchronize_session=False)
-        )
+    ids = back_to_uploaded(
+        batch.id,
+        now,
+        Document.status.in_(states.document_sources(D.UPLOADED, [D.FAILED])),
+        sa.or_(
+            Document.error_code.is_(None),
+            Document.error_code.notin_(sorted(states.NOT_RETRYABLE)),
+        ),
     )
     if not ids:
         db.session.rollback()
@@ -311,26 +318,10 @@ def resume_batch(
         raise
 
     now = utcnow()
-    ids = list(
-        db.session.scalars(
-            sa.update(Document)
-            .where(
-                Document.batch_id == batch.id,
-                Document.status.in_(
-                    states.document_sources(D.UPLOADED, [D.CANCELLED], resume=True)
-                ),
-            )
-            .values(
-                status=D.UPLOADED,
-                error_code=None,
-                error_message=None,
-                started_at=None,
-                completed_at=None,
-                updated_at=now,
-            )
-            .returning(Document.id)
-            .execution_options(synchronize_session=False)
-        )
+    ids = back_to_uploaded(
+        batch.id,
+        now,
+        Document.status.in_(states.document_sources(D.UPLOADED, [D.CANCELLED], resume=True)),
     )
     moved = db.session.execute(
         sa.update(Batch)
