@@ -1,8 +1,5 @@
 """Batch pages: the list, the live detail page, actions and bulk actions."""
 
-import io
-import struct
-import zipfile
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
@@ -261,37 +258,6 @@ def bulk():
     return redirect(back)
 
 
-class _Sink(io.RawIOBase):
-    """A write-only stream whose bytes are handed out as they are written."""
-
-    def __init__(self):
-        self._chunks: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def take(self) -> bytes:
-        data = b"".join(self._chunks)
-        self._chunks.clear()
-        return data
-
-
-def zip_entry(filename: str, when: datetime) -> zipfile.ZipInfo:
-    """A compressed zip entry dated `when` (an aware datetime): the DOS date and time in UTC, as
-    in the zip's name, plus the extended-timestamp field (Unix time) that unzip tools show in
-    the reader's own time zone. Without a date an entry shows 1980-01-01."""
-    utc = when.astimezone(UTC)
-    info = zipfile.ZipInfo(filename, date_time=utc.timetuple()[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16  # -rw-r--r-- when unpacked
-    info.extra = struct.pack("<HHBL", 0x5455, 5, 1, int(utc.timestamp()))  # "UT", mtime only
-    return info
-
-
 def zip_export(batches, fmt: str, rows: str) -> Response:
     """A zip holding one export file per batch, streamed as it is written."""
     items = [(b.id, b.name) for b in batches]
@@ -307,25 +273,9 @@ def zip_export(batches, fmt: str, rows: str) -> Response:
     db.session.commit()
     now = datetime.now(UTC)
 
-    def generate():
-        sink = _Sink()
-        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for batch_id, name in items:
-                export = exports.export_batch(
-                    lambda batch_id=batch_id: batch_queries.export_rows(batch_id), fmt, rows
-                )
-                filename = exports.export_filename(name, batch_id, fmt, rows)
-                with archive.open(zip_entry(filename, now), "w", force_zip64=True) as member:
-                    for chunk in export.body:
-                        member.write(chunk)
-                        if data := sink.take():
-                            yield data
-                if data := sink.take():
-                    yield data
-        yield sink.take()
-
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    resp = Response(stream_with_context(generate()), content_type="application/zip")
+    body = exports.zip_bundle(items, batch_queries.export_rows, fmt, rows, now)
+    resp = Response(stream_with_context(body), content_type="application/zip")
     resp.headers["Content-Disposition"] = f'attachment; filename="batches-{stamp}.zip"'
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Cache-Control"] = "no-store"

@@ -22,9 +22,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from app.services.export_rows import (  # noqa: F401 - part of this module's interface
@@ -215,3 +218,61 @@ def _csv_table(columns: list[str], rows_factory: RowsFactory) -> Iterator[bytes]
             buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue().encode("utf-8")
+
+
+# --- zip bundles ----------------------------------------------------------------------------------
+
+
+class _Sink(io.RawIOBase):
+    """A write-only stream whose bytes are handed out as they are written."""
+
+    def __init__(self):
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        return data
+
+
+def zip_entry(filename: str, when: datetime) -> zipfile.ZipInfo:
+    """A compressed zip entry dated `when` (an aware datetime): the DOS date and time in UTC, as
+    in the zip's name, plus the extended-timestamp field (Unix time) that unzip tools show in
+    the reader's own time zone. Without a date an entry shows 1980-01-01."""
+    utc = when.astimezone(UTC)
+    info = zipfile.ZipInfo(filename, date_time=utc.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16  # -rw-r--r-- when unpacked
+    info.extra = struct.pack("<HHBL", 0x5455, 5, 1, int(utc.timestamp()))  # "UT", mtime only
+    return info
+
+
+def zip_bundle(
+    batches: Sequence[tuple[Any, str | None]],
+    rows_of: Callable[[Any], Iterable[Any]],
+    fmt: str,
+    rows: str,
+    when: datetime,
+) -> Iterator[bytes]:
+    """A zip of one export file per (batch id, name), written as it is read: each file's rows
+    come from `rows_of(batch_id)`; every entry is dated `when`."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for batch_id, name in batches:
+            export = export_batch(lambda batch_id=batch_id: rows_of(batch_id), fmt, rows)
+            filename = export_filename(name, batch_id, fmt, rows)
+            with archive.open(zip_entry(filename, when), "w", force_zip64=True) as member:
+                for chunk in export.body:
+                    member.write(chunk)
+                    if data := sink.take():
+                        yield data
+            if data := sink.take():
+                yield data
+    yield sink.take()
