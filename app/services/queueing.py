@@ -29,9 +29,9 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
-from rq.scripts import _build_hset_args, get_unique_enqueue_script
 
 from app.extensions import get_queue
+from app.services.rq_unique import UniqueEnqueuer
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ def enqueue_unique_jobs(queue: Queue, document_ids: list[str]) -> list[bool]:
     The same atomic check-and-save script as `queue.enqueue(..., unique=True)` (RQ 3.0), sent for
     all documents at once; returns, per document, whether its job was enqueued.
     """
-    script = get_unique_enqueue_script(queue.connection)
+    enqueuer = UniqueEnqueuer(queue)
     options = job_options()
     with queue.connection.pipeline(transaction=False) as pipe:
         pipe.sadd(queue.redis_queues_keys, queue.key)
@@ -185,10 +185,7 @@ def enqueue_unique_jobs(queue: Queue, document_ids: list[str]) -> list[bool]:
                 result_ttl=options["result_ttl"],
                 failure_ttl=options["failure_ttl"],
             )
-            queue._prepare_for_queue(job)
-            ttl = job.ttl if job.ttl is not None else -1
-            args = [job.id, "R", ttl, *_build_hset_args(job)]
-            script(keys=[job.key, queue.key], args=args, client=pipe)
+            enqueuer.add(pipe, job)
         results = pipe.execute()
     return [bool(result) for result in results[1:]]
 
