@@ -16,8 +16,10 @@ from flask import Flask, g, request
 from flask_login import current_user
 
 from app.errors import ApiError
+from app.models import audit
 from app.models.enums import ErrorCode
 from app.services import inputs
+from app.services.notifications import outbox
 
 OWN_CAP_ENDPOINTS = frozenset({"billing.webhook"})
 
@@ -64,6 +66,16 @@ def too_large(cap: int, signed_in: bool) -> ApiError:
 
 def register_request_guard(app: Flask) -> None:
     """Cap the request size, then refuse control characters, before any other hook."""
+
+    @app.before_request
+    def remember_client_address():
+        audit.client_address.set(request.remote_addr)
+        outbox.request_site.set(request.host_url.rstrip("/"))
+
+    @app.teardown_request
+    def forget_client_address(_exc=None):
+        audit.client_address.set(None)
+        outbox.request_site.set(None)
 
     @app.before_request
     def cap_request_size():

@@ -64,3 +64,16 @@ def test_no_module_of_app_or_jobs_is_over_600_lines():
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > 600
     }
     assert long == {}
+
+
+def test_services_and_models_never_read_the_request():
+    readers = []
+    pattern = re.compile(
+        r"from flask import [^\n]*\b(request|g|session|has_request_context)\b"
+        r"|from flask_login import [^\n]*\bcurrent_user\b"
+    )
+    for folder in ("app/services", "app/models"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if pattern.search(path.read_text(encoding="utf-8")):
+                readers.append(str(path.relative_to(ROOT)))
+    assert readers == []

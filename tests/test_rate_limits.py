@@ -7,8 +7,8 @@ import pytest
 from flask import Blueprint, jsonify, request
 
 from app.extensions import csrf, limiter
+from app.rate_limits import creation_limit, limit_creations
 from app.services import accounts, reads
-from app.services.limits import creation_limit, limit_creations
 from config import TestConfig
 from tests.factories import make_batch, make_token, make_user
 

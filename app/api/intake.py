@@ -7,8 +7,8 @@ from app.api import bp
 from app.api.openapi import CREATE_ERRORS, documented, json_answer, links_to, multipart
 from app.errors import error_response
 from app.models import ErrorCode
+from app.rate_limits import limit_creations
 from app.services import intake, serializers
-from app.services.limits import limit_creations
 
 INTAKE_ERRORS = {
     **CREATE_ERRORS,

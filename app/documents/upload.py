@@ -6,8 +6,8 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from app.documents import bp
+from app.rate_limits import limit_creations
 from app.services import intake, plans, quota
-from app.services.limits import limit_creations
 
 # The form's labels for the fields the API names in its messages.
 FORM_LABELS = {"files": "File", "global_prompt": "What to extract", "reuse": "Extract again"}

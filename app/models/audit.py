@@ -1,6 +1,7 @@
 """The audit trail: who did what to which batch or document, and when."""
 
 import uuid
+from contextvars import ContextVar
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -31,11 +32,14 @@ class AuditEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# The address of the client whose request is being answered: the web app sets it at the start
+# of each request (app/request_guard.py); jobs and commands leave it None.
+client_address: ContextVar[str | None] = ContextVar("audit_client_address", default=None)
+
+
 def record(action: str, user_id=None, batch_id=None, document_id=None, **details) -> AuditEvent:
     """Add an audit event to the session (the caller commits)."""
-    from flask import has_request_context, request
-
-    ip = request.remote_addr if has_request_context() else None
+    ip = client_address.get()
     event = AuditEvent(
         action=str(action),
         user_id=user_id,

@@ -20,7 +20,7 @@ One service behind the wizard's upload, the single-document form and both create
 8. after the commit, one RQ job per readable document.
 
 The plan's creations per hour (429 rate_limited) are enforced by Flask-Limiter on the create
-endpoints (`app.services.limits.limit_creations`), which counts only accepted requests.
+endpoints (`app.rate_limits.limit_creations`), which counts only accepted requests.
 
 Everything before step 7 only reads, so a rejected request leaves no rows, files or usage behind.
 The service owns its commit because the cleanup of stored files must cover the commit itself.

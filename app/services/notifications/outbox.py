@@ -8,10 +8,11 @@ sends `pending`: `sweep` enqueues every pending send whose time has come and whi
 
 import logging
 import uuid
+from contextvars import ContextVar
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context, has_request_context, request
+from flask import current_app, has_app_context
 from rq import Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
@@ -48,13 +49,18 @@ def job_id(send_id) -> str:
     return f"notify-{send_id}"
 
 
+# The address the current request came to (scheme and host), set by the web app at the start of
+# each request (app/request_guard.py); None in workers and commands.
+request_site: ContextVar[str | None] = ContextVar("request_site", default=None)
+
+
 def site_url(user_id=None) -> str:
     """The base of links: BASE_URL, else the request's host, else where the user last was."""
     base = current_app.config.get("BASE_URL") or ""
     if base:
         return base
-    if has_request_context():
-        return request.host_url.rstrip("/")
+    if here := request_site.get():
+        return here
     if user_id is not None:
         stored = db.session.get(NotificationSetting, user_id)
         if stored is not None and stored.site_url:
@@ -68,8 +74,8 @@ def remember_site_url(user_id) -> NotificationSetting:
     if setting is None:
         setting = NotificationSetting(user_id=user_id, batch_email=False)
         db.session.add(setting)
-    if has_request_context():
-        setting.site_url = request.host_url.rstrip("/")[:255]
+    if here := request_site.get():
+        setting.site_url = here[:255]
     return setting
 
 

@@ -2,7 +2,7 @@
 
 Use on every create endpoint (browser form and API alike), for example::
 
-    from app.services.limits import limit_creations
+    from app.rate_limits import limit_creations
 
     @bp.post("/batches")
     @limit_creations
