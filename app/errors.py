@@ -52,19 +52,47 @@ class ApiError(Exception):
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
 
 
-class IntakeError(ApiError):
-    """A rejected create request: status, stable code, message, details and extra headers."""
+# The HTTP status each error code answers with (docs/errors.md). Services raise DomainError with
+# a code and never choose a status themselves.
+HTTP_STATUS = {
+    ErrorCode.BAD_REQUEST: 400,
+    ErrorCode.CSRF_FAILED: 400,
+    ErrorCode.NO_FILES: 400,
+    ErrorCode.TOO_MANY_FILES: 400,
+    ErrorCode.UNSUPPORTED_FILE: 400,
+    ErrorCode.TOO_MANY_PAGES: 400,
+    ErrorCode.INVALID_PROMPT: 400,
+    ErrorCode.INVALID_FILE: 400,
+    ErrorCode.INVALID_VALUE: 400,
+    ErrorCode.INVALID_SIGNATURE: 400,
+    ErrorCode.INVALID_WEBHOOK: 400,
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.QUOTA_EXCEEDED: 402,
+    ErrorCode.UPGRADE_REQUIRED: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.INVALID_STATE: 409,
+    ErrorCode.FILE_TOO_LARGE: 413,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.INTERNAL_ERROR: 500,
+    ErrorCode.SERVICE_UNAVAILABLE: 503,
+    ErrorCode.WEBHOOK_NOT_CONFIGURED: 503,
+}
+
+
+class DomainError(ApiError):
+    """A refusal raised by a service: a stable code, a message, details and extra headers; its
+    HTTP status is the code's (HTTP_STATUS)."""
 
     def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        details: dict | None = None,
-        headers: dict | None = None,
+        self, code: str, message: str, details: dict | None = None, headers: dict | None = None
     ):
-        super().__init__(status, code, message, details)
+        super().__init__(HTTP_STATUS[ErrorCode(code)], code, message, details)
         self.headers = headers or {}
+
+
+class IntakeError(DomainError):
+    """A rejected create request."""
 
 
 def not_found() -> ApiError:

@@ -77,3 +77,20 @@ def test_services_and_models_never_read_the_request():
             if pattern.search(path.read_text(encoding="utf-8")):
                 readers.append(str(path.relative_to(ROOT)))
     assert readers == []
+
+
+def test_services_choose_error_codes_and_never_http_statuses():
+    from app.errors import HTTP_STATUS
+    from app.models.enums import ErrorCode
+
+    chosen = []
+    for path in (ROOT / "app" / "services").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        chosen += re.findall(r"(?:Error|ApiError)\(\s*\d{3}\b", text)
+    assert chosen == []
+    # Every code a request can be refused with has its status in one table.
+    documented = set(
+        re.findall(r"^\| `([a-z_]+)` \| \d{3}", (ROOT / "docs/errors.md").read_text(), re.M)
+    )
+    assert documented <= {str(code) for code in HTTP_STATUS}
+    assert all(isinstance(code, ErrorCode) for code in HTTP_STATUS)

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 
-from app.errors import ApiError
+from app.errors import ApiError, DomainError
 from app.models.enums import ErrorCode
 from app.services.cleantext import CONTROL_CHARS
 
@@ -41,8 +41,7 @@ def control_char_error(name: str, value: str) -> ApiError | None:
         return None
     char = f"U+{ord(found.group()):04X}"
     what = "a NUL character" if char == "U+0000" else f"a control character ({char})"
-    return ApiError(
-        400,
+    return DomainError(
         field_code(name),
         f"The field '{name[:60]}' contains {what}; remove it and send the request again.",
         {"field": name[:60]},
@@ -85,15 +84,13 @@ def load_json_field(
     """
     code = field_code(name)
     if len(text) > max_chars:
-        raise ApiError(
-            400,
+        raise DomainError(
             code,
             f"The field '{name}' has {len(text)} characters of JSON; at most {max_chars}.",
             {"field": name},
         )
     if json_depth(text) > max_depth:
-        raise ApiError(
-            400,
+        raise DomainError(
             code,
             f"The JSON of the field '{name}' nests more than {max_depth} levels deep.",
             {"field": name},

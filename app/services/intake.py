@@ -116,7 +116,6 @@ def check_plan(limits: plans.PlanLimits, batch: bool) -> None:
     """Batch upload needs a plan that allows it; single documents are open to every plan."""
     if batch and not limits.batch_upload:
         raise IntakeError(
-            403,
             ErrorCode.UPGRADE_REQUIRED,
             f"Batch upload is not part of the {limits.plan.value} plan. Upgrade to Plus or "
             "Growth, or upload documents one at a time.",
@@ -127,9 +126,7 @@ def check_plan(limits: plans.PlanLimits, batch: bool) -> None:
 def check_count(uploads: Sequence[Upload], limits: plans.PlanLimits, batch: bool) -> None:
     """At least one file, and no more than the plan allows (one for a single document)."""
     if not uploads:
-        raise IntakeError(
-            400, ErrorCode.NO_FILES, "Choose at least one file to upload (field 'files')."
-        )
+        raise IntakeError(ErrorCode.NO_FILES, "Choose at least one file to upload (field 'files').")
     allowed = limits.files_per_batch if batch else 1
     if len(uploads) > allowed:
         if batch:
@@ -143,7 +140,7 @@ def check_count(uploads: Sequence[Upload], limits: plans.PlanLimits, batch: bool
                 "Upload several files as a batch."
             )
         raise IntakeError(
-            400, ErrorCode.TOO_MANY_FILES, message, {"allowed": allowed, "received": len(uploads)}
+            ErrorCode.TOO_MANY_FILES, message, {"allowed": allowed, "received": len(uploads)}
         )
 
 
@@ -152,7 +149,6 @@ def check_text(fields: Mapping[str, str], key: str, limit: int, label: str) -> s
     value = (fields.get(key) or "").strip()
     if len(value) > limit:
         raise IntakeError(
-            400,
             ErrorCode.BAD_REQUEST,
             f"The {label} may be at most {limit} characters; it has {len(value)}.",
             {"field": key},
@@ -166,7 +162,6 @@ def check_reuse(fields: Mapping[str, str]) -> bool:
         return reuse.parse_choice(fields)
     except reuse.ReuseChoiceError:
         raise IntakeError(
-            400,
             ErrorCode.BAD_REQUEST,
             "reuse must be true or false (false extracts every file again, even if seen before).",
             {"field": "reuse"},
@@ -211,7 +206,6 @@ def check_types(uploads: Sequence[Upload]) -> None:
             "..." if len(problems) > 5 else ""
         )
         raise IntakeError(
-            400,
             ErrorCode.UNSUPPORTED_FILE,
             f"Only PDF, JPEG and PNG files can be uploaded; not accepted: {names}.",
             {"files": problems},
@@ -235,7 +229,6 @@ def check_sizes(uploads: Sequence[Upload], max_bytes: int) -> None:
     ]
     if problems:
         raise IntakeError(
-            413,
             ErrorCode.FILE_TOO_LARGE,
             f"Each file may be at most {max_bytes // (1024 * 1024)} MB.",
             {"files": problems},
@@ -247,7 +240,6 @@ def check_quota(user: User, limits: plans.PlanLimits, files: int) -> None:
     left = max(limits.pages_per_month - quota.pages_used(user), 0)
     if left < files:
         raise IntakeError(
-            402,
             ErrorCode.QUOTA_EXCEEDED,
             f"You have {left} page{'s' if left != 1 else ''} left this period and this upload "
             f"has {files} file{'s' if files != 1 else ''}. Upgrade your plan or wait for the "

@@ -30,7 +30,7 @@ class Prompts:
 
 def invalid_prompt(message: str, files: list[dict] | None = None) -> IntakeError:
     return IntakeError(
-        400, ErrorCode.INVALID_PROMPT, message, {"files": files} if files is not None else None
+        ErrorCode.INVALID_PROMPT, message, {"files": files} if files is not None else None
     )
 
 

@@ -23,7 +23,7 @@ FILE_COUNT_SECONDS = 5.0
 
 
 def _error(message: str, details: dict):
-    return IntakeError(400, ErrorCode.TOO_MANY_PAGES, message, details)
+    return IntakeError(ErrorCode.TOO_MANY_PAGES, message, details)
 
 
 class CountBudget:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 
-from app.errors import ApiError, not_found
+from app.errors import ApiError, DomainError, not_found
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.models.enums import ErrorCode
@@ -46,7 +46,7 @@ def decrypt_secret(stored: str) -> str:
 
 def invalid(message: str, **details) -> ApiError:
     """400 invalid_webhook with a message naming the problem."""
-    return ApiError(400, ErrorCode.INVALID_WEBHOOK, message, details)
+    return DomainError(ErrorCode.INVALID_WEBHOOK, message, details)
 
 
 def check_url(url) -> str:

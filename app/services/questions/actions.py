@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from redis.exceptions import RedisError
 
-from app.errors import ApiError
+from app.errors import ApiError, DomainError
 from app.extensions import db, get_queue
 from app.models import (
     BatchStatus,
@@ -433,7 +433,7 @@ def batch_json(batch: QuestionBatch, items: list[QuestionItem] | None = None) ->
 
 
 def invalid_state(message: str) -> ApiError:
-    return ApiError(409, ErrorCode.INVALID_STATE, message)
+    return DomainError(ErrorCode.INVALID_STATE, message)
 
 
 def cancel(batch: QuestionBatch, user_id: uuid.UUID) -> int:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 
-from app.errors import ApiError
+from app.errors import ApiError, DomainError
 from app.extensions import db
 from app.models import (
     Batch,
@@ -53,8 +53,7 @@ def check_plan(user: User) -> int:
     """The user's question-row limit; 403 upgrade_required on a plan without question batches."""
     limit = plans.user_limits(user).question_rows
     if limit <= 0:
-        raise ApiError(
-            403,
+        raise DomainError(
             ErrorCode.UPGRADE_REQUIRED,
             "Question batches come with the Plus and Growth plans. Upgrade to upload a file of "
             "questions.",
@@ -65,11 +64,10 @@ def check_plan(user: User) -> int:
 def check_upload(upload: Upload | None) -> Upload:
     """The upload, or 400 no_files / 413 file_too_large."""
     if upload is None or (not upload.filename and not upload.data):
-        raise ApiError(400, ErrorCode.NO_FILES, "Choose a CSV or XLSX file of questions.")
+        raise DomainError(ErrorCode.NO_FILES, "Choose a CSV or XLSX file of questions.")
     limit = current_app.config["MAX_FILE_BYTES"]
     if len(upload.data) > limit:
-        raise ApiError(
-            413,
+        raise DomainError(
             ErrorCode.FILE_TOO_LARGE,
             f"The file is too large: at most {limit // (1024 * 1024)} MB.",
         )
@@ -91,8 +89,7 @@ def resolve_scope(user: User, value: str | None) -> tuple[str, Batch | None]:
             sa.select(Batch).where(Batch.id == batch_id, Batch.user_id == user.id)
         )
     if batch is None:
-        raise ApiError(
-            400,
+        raise DomainError(
             ErrorCode.BAD_REQUEST,
             "The scope must be 'all' or the id of one of your batches.",
             {"field": "scope"},
@@ -192,8 +189,7 @@ def invalid_file(parsed: parse.ParsedQuestions) -> ApiError:
         (f"row {p['row']}: {p['reason']}" if p["row"] else p["reason"]) for p in rows[:3]
     )
     more = f" (and {len(rows) - 3} more)" if len(rows) > 3 else ""
-    return ApiError(
-        400,
+    return DomainError(
         ErrorCode.INVALID_FILE,
         f"The questions file has problems: {first}{more}",
         {"filename": parsed.filename, "rows": rows},
@@ -204,8 +200,7 @@ def check_quota(user: User, rows: int) -> None:
     """402 quota_exceeded when the pages left this period cannot cover one page per question."""
     left = quota.summary(user)["pages_left"]
     if left < rows:
-        raise ApiError(
-            402,
+        raise DomainError(
             ErrorCode.QUOTA_EXCEEDED,
             f"Each question uses one page: this file has {rows} questions and {left} pages are "
             "left this period.",
