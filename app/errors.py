@@ -25,6 +25,29 @@ MESSAGES = {
     ErrorCode.INTERNAL_ERROR: "Something went wrong on our side. It has been logged.",
     ErrorCode.SERVICE_UNAVAILABLE: "The service is temporarily unavailable.",
     ErrorCode.INVALID_WEBHOOK: "The webhook endpoint is not valid.",
+    # Why a document failed, as its page and the status JSON say it ({fields} filled in by the job).
+    ErrorCode.FILE_MISSING: "The stored file is missing. Upload the document again.",
+    ErrorCode.PROVIDER_ERROR: (
+        "The extraction service did not answer after {attempts} attempts ({detail}). "
+        "Retry the document in a few minutes."
+    ),
+    ErrorCode.EXTRACTION_FAILED: (
+        "Extraction stopped on an unexpected error. Retry the document; if it fails again, "
+        "contact support with the document id."
+    ),
+    "timeout": (
+        "Extraction took longer than the {timeout}-second limit, {attempts} times. Split the "
+        "document into smaller files and upload them again."
+    ),
+    ErrorCode.TOO_COMPLEX: (
+        "The document is too complex to process: reading it needed more than {limit}. Retrying "
+        "will not help; simplify it (for example print it to a new PDF at a normal page size, or "
+        "scale the image down) and upload it again."
+    ),
+    ErrorCode.QUOTA_EXCEEDED: (
+        "Not enough pages left this period: this document has {pages} page{s} and {left} of "
+        "{limit} are left. Upgrade your plan or retry after {period_end}."
+    ),
 }
 
 STATUS_CODES = {

@@ -158,13 +158,6 @@ def death_cause(ret_val: int | None, rusage, limits: Limits) -> str | None:
     return None
 
 
-TOO_COMPLEX_MESSAGE = (
-    "The document is too complex to process: reading it needed more than {limit}. Retrying "
-    "will not help; simplify it (for example print it to a new PDF at a normal page size, or "
-    "scale the image down) and upload it again."
-)
-
-
 def message(cause: str, limits: Limits | None = None) -> str:
     """What a user reads on a document that hit a limit (this worker's limits by default)."""
     if limits is None:
@@ -175,4 +168,7 @@ def message(cause: str, limits: Limits | None = None) -> str:
         limit = f"{limits.cpu_seconds} seconds of processing time"
     else:
         limit = f"{limits.memory_mb} MB of memory"
-    return TOO_COMPLEX_MESSAGE.format(limit=limit)
+    from app.errors import MESSAGES
+    from app.models import ErrorCode
+
+    return MESSAGES[ErrorCode.TOO_COMPLEX].format(limit=limit)

@@ -1,5 +1,6 @@
-"""How a document job ends when it does not complete: the messages people read, the expected
-stops and permanent failures, which errors are worth another try, and the provider to ask."""
+"""How a document job ends when it does not complete: the expected stops and permanent failures,
+which errors are worth another try, and the provider to ask. The messages people read are the
+one table in app/errors.py."""
 
 from __future__ import annotations
 
@@ -9,29 +10,8 @@ import psycopg
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from app.errors import MESSAGES  # noqa: F401 - the one messages table, used by the jobs
 from app.models import ErrorCode
-from jobs import limits
-
-MESSAGES = {
-    ErrorCode.FILE_MISSING: "The stored file is missing. Upload the document again.",
-    ErrorCode.PROVIDER_ERROR: (
-        "The extraction service did not answer after {attempts} attempts ({detail}). "
-        "Retry the document in a few minutes."
-    ),
-    ErrorCode.EXTRACTION_FAILED: (
-        "Extraction stopped on an unexpected error. Retry the document; if it fails again, "
-        "contact support with the document id."
-    ),
-    "timeout": (
-        "Extraction took longer than the {timeout}-second limit, {attempts} times. Split the "
-        "document into smaller files and upload them again."
-    ),
-    ErrorCode.TOO_COMPLEX: limits.TOO_COMPLEX_MESSAGE,
-    ErrorCode.QUOTA_EXCEEDED: (
-        "Not enough pages left this period: this document has {pages} page{s} and {left} of "
-        "{limit} are left. Upgrade your plan or retry after {period_end}."
-    ),
-}
 
 
 class Stop(Exception):  # noqa: N818 - an expected end, not an error

@@ -40,15 +40,12 @@ from app.services.questions.answer import (
 from app.services.questions.providers import get_answerer
 from app.services.questions.threads import thread_key_of
 from jobs import in_app_context, limits
+from jobs.outcomes import Stop  # an expected end: batch gone or cancelled, a row held elsewhere
 
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (2, 8)
 MAX_PASSES = 3
-
-
-class Stop(Exception):
-    """An expected end of the run: the batch is gone or cancelled, or another run holds a row."""
 
 
 def thread_of(batch_id: uuid.UUID, head: str) -> str | None:
