@@ -8,8 +8,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
+
+# Failed extractions carry the project's error codes (unreadable_pdf, encrypted_pdf, no_text,
+# provider_error, extraction_failed, too_complex): the one enum of app/models/enums.py.
+from app.models.enums import ErrorCode  # noqa: F401 - re-exported to the engine's modules
 
 DOCUMENT_TYPES: tuple[str, ...] = (
     "invoice",
@@ -24,17 +27,6 @@ DOCUMENT_TYPES: tuple[str, ...] = (
 
 PDF_MIME = "application/pdf"
 IMAGE_MIMES = ("image/jpeg", "image/png")
-
-
-class ErrorCode(StrEnum):
-    """Stable error codes a failed extraction carries."""
-
-    UNREADABLE_PDF = "unreadable_pdf"
-    ENCRYPTED_PDF = "encrypted_pdf"
-    NO_TEXT = "no_text"
-    PROVIDER_ERROR = "provider_error"
-    EXTRACTION_FAILED = "extraction_failed"
-    TOO_COMPLEX = "too_complex"
 
 
 class ExtractionError(Exception):
