@@ -51,18 +51,21 @@ def _render(path: str, mime_type: str, page: int, width: int) -> bytes:
     if mime_type == "application/pdf":
         import pypdfium2 as pdfium
 
-        pdf = pdfium.PdfDocument(path)
-        try:
-            if page < 1 or page > len(pdf):
-                raise PageMissing(page)
-            pdf_page = pdf[page - 1]
-            w_pt, h_pt = pdf_page.get_size()
-            scale = width / max(w_pt, 1)
-            if w_pt * h_pt * scale * scale > MAX_PIXELS:
-                scale = (MAX_PIXELS / max(w_pt * h_pt, 1)) ** 0.5
-            image = pdf_page.render(scale=scale, may_draw_forms=True).to_pil()
-        finally:
-            pdf.close()
+        from app.services.extraction.base import PDFIUM_LOCK
+
+        with PDFIUM_LOCK:
+            pdf = pdfium.PdfDocument(path)
+            try:
+                if page < 1 or page > len(pdf):
+                    raise PageMissing(page)
+                pdf_page = pdf[page - 1]
+                w_pt, h_pt = pdf_page.get_size()
+                scale = width / max(w_pt, 1)
+                if w_pt * h_pt * scale * scale > MAX_PIXELS:
+                    scale = (MAX_PIXELS / max(w_pt * h_pt, 1)) ** 0.5
+                image = pdf_page.render(scale=scale, may_draw_forms=True).to_pil()
+            finally:
+                pdf.close()
     else:
         if page != 1:
             raise PageMissing(page)

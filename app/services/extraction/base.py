@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import math
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +25,11 @@ DOCUMENT_TYPES: tuple[str, ...] = (
     "purchase_order",
     "other",
 )
+
+# PDFium is not thread-safe: every use in a process (reading text, rendering pages for OCR, the
+# LLM providers or the review screen's page images) holds this lock. A web process answering
+# two page images at once would otherwise crash.
+PDFIUM_LOCK = threading.RLock()
 
 PDF_MIME = "application/pdf"
 IMAGE_MIMES = ("image/jpeg", "image/png")

@@ -14,6 +14,7 @@ from typing import Any
 
 from .base import (
     DOCUMENT_TYPES,
+    PDFIUM_LOCK,
     ErrorCode,
     ExtractionError,
     Provider,
@@ -161,12 +162,13 @@ def _page_images(doc: SourceDocument, pages_without_text: list[int]) -> list[tup
     else:
         import pypdfium2 as pdfium
 
-        pdf = pdfium.PdfDocument(doc.path)
-        try:
-            for number in pages_without_text[:MAX_IMAGES]:
-                images.append(render_page(pdf[number - 1], 150, IMAGE_MAX_SIDE))
-        finally:
-            pdf.close()
+        with PDFIUM_LOCK:
+            pdf = pdfium.PdfDocument(doc.path)
+            try:
+                for number in pages_without_text[:MAX_IMAGES]:
+                    images.append(render_page(pdf[number - 1], 150, IMAGE_MAX_SIDE))
+            finally:
+                pdf.close()
     out = []
     for image in images[:MAX_IMAGES]:
         image = prepare_image(image)

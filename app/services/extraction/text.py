@@ -16,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 from app.services.pdf import MSG_BAD_IMAGE, MSG_DAMAGED, MSG_ENCRYPTED, MSG_NO_PAGES
 from config import Config
 
-from .base import ErrorCode, ExtractionError, SourceDocument
+from .base import PDFIUM_LOCK, ErrorCode, ExtractionError, SourceDocument
 from .layout import Page, lines_from_text
 from .pdfwords import PageChars, read_chars
 
@@ -164,6 +164,11 @@ def _is_password_error(exc: Exception) -> bool:
 
 def _read_pdf(path: str, *, ocr: bool) -> DocumentText:
     """Pages of a PDF through PDFium, falling back to pypdf when PDFium cannot open it."""
+    with PDFIUM_LOCK:
+        return _read_pdf_locked(path, ocr=ocr)
+
+
+def _read_pdf_locked(path: str, *, ocr: bool) -> DocumentText:
     import pypdfium2 as pdfium
 
     try:
