@@ -117,6 +117,9 @@ def test_approve_and_review_next_walk_the_batch_then_return_to_it(client, review
     assert fresh(Batch, batch.id).needs_review_count == 0
     done = client.get(f"/batches/{batch.id}/review-next")
     assert done.headers["Location"] == f"/batches/{batch.id}"
+    # An approved document offers no second approval.
+    page = client.get(f"/documents/{docs[0].id}").data.decode()
+    assert 'data-field="review-badge">reviewed<' in page and 'data-action="approve"' not in page
 
 
 def test_line_items_are_edited_as_rows(client, auth, user, worker):
