@@ -7,7 +7,7 @@ from app.api import bp
 from app.api.openapi import PAGE_PARAMS, documented, download, json_answer, no_content, query
 from app.errors import ApiError, not_found
 from app.extensions import db
-from app.models import AuditAction, BatchStatus, ErrorCode
+from app.models import AuditAction, Batch, BatchStatus, ErrorCode
 from app.models.audit import record
 from app.services import batch_actions, batch_queries, exports
 from app.services.serializers import batch_json
@@ -130,13 +130,7 @@ def batches_list():
 )
 def batch_cancel(batch_id):
     """Cancel a queued or processing batch."""
-    try:
-        batch = batch_actions.cancel_batch(batch_id, current_user.id)
-    except batch_actions.NotFound:
-        raise not_found() from None
-    except batch_actions.InvalidState as exc:
-        raise invalid_state(exc) from None
-    return no_store(jsonify(batch_json(batch, batch_queries.batch_documents(batch.id))))
+    return batch_action(batch_actions.cancel_batch, batch_id)
 
 
 @bp.post("/batches/<batch_id>/retry")
@@ -149,14 +143,7 @@ def batch_cancel(batch_id):
 )
 def batch_retry(batch_id):
     """Queue the failed documents of a batch again."""
-    try:
-        outcome = batch_actions.retry_batch(batch_id, current_user.id)
-    except batch_actions.NotFound:
-        raise not_found() from None
-    except batch_actions.InvalidState as exc:
-        raise invalid_state(exc) from None
-    batch = outcome.batch
-    return no_store(jsonify(batch_json(batch, batch_queries.batch_documents(batch.id))))
+    return batch_action(batch_actions.retry_batch, batch_id)
 
 
 @bp.post("/batches/<batch_id>/resume")
@@ -171,15 +158,21 @@ def batch_retry(batch_id):
 )
 def batch_resume(batch_id):
     """Queue the cancelled documents of a cancelled batch again."""
+    return batch_action(batch_actions.resume_batch, batch_id)
+
+
+def batch_action(action, batch_id):
+    """Run cancel, retry or resume for the current user; the batch's status JSON, or the
+    action's refusal (404 for another user's batch, 409 invalid_state, 402 quota_exceeded)."""
     try:
-        outcome = batch_actions.resume_batch(batch_id, current_user.id)
+        result = action(batch_id, current_user.id)
     except batch_actions.NotFound:
         raise not_found() from None
     except batch_actions.InvalidState as exc:
         raise invalid_state(exc) from None
     except batch_actions.QuotaExceeded as exc:
         raise ApiError(402, ErrorCode.QUOTA_EXCEEDED, exc.message, exc.details) from None
-    batch = outcome.batch
+    batch = result if isinstance(result, Batch) else result.batch
     return no_store(jsonify(batch_json(batch, batch_queries.batch_documents(batch.id))))
 
 

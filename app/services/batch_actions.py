@@ -216,6 +216,23 @@ def back_to_uploaded(batch_id, now, *where) -> list:
     )
 
 
+def _less(column, n: int):
+    """`column - n`, never below 0, as SQL (a counter going down)."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.greatest(column - n, 0)
+    return sa.func.max(column - n, 0)
+
+
+def _record_and_enqueue(
+    action: str, batch_id, ids: list, user_id, count_key: str, *, count_waiting: bool = False
+) -> int:
+    """Audit the documents put back in the queue, commit, then enqueue their jobs (after the
+    commit, never before); the jobs enqueued."""
+    audit.record(action, user_id=user_id, batch_id=batch_id, **{count_key: len(ids)})
+    db.session.commit()
+    return queueing.enqueue_documents(ids, count_waiting=count_waiting)
+
+
 def retry_batch(
     batch_id, owner_id: uuid.UUID | None, actor_id: uuid.UUID | None = None
 ) -> RetryOutcome:
@@ -254,9 +271,7 @@ def retry_batch(
             "them again."
         )
     values = {
-        "failed_count": sa.func.greatest(Batch.failed_count - len(ids), 0)
-        if db.engine.dialect.name == "postgresql"
-        else sa.func.max(Batch.failed_count - len(ids), 0),
+        "failed_count": _less(Batch.failed_count, len(ids)),
         "updated_at": now,
         "completed_at": None,
     }
@@ -272,14 +287,9 @@ def retry_batch(
     if moved != 1:
         db.session.rollback()
         raise InvalidState("The batch changed state while it was being retried; try again.")
-    audit.record(
-        AuditAction.BATCH_RETRIED,
-        user_id=actor_id or owner_id,
-        batch_id=batch.id,
-        retried_documents=len(ids),
+    enqueued = _record_and_enqueue(
+        AuditAction.BATCH_RETRIED, batch.id, ids, actor_id or owner_id, "retried_documents"
     )
-    db.session.commit()
-    enqueued = queueing.enqueue_documents(ids)
     log.info("batch %s retried: %d document(s) queued again", batch.id, len(ids))
     return RetryOutcome(_owned(Batch, None, batch.id), ids, enqueued)
 
@@ -331,9 +341,7 @@ def resume_batch(
         )
         .values(
             status=B.QUEUED,
-            cancelled_count=sa.func.greatest(Batch.cancelled_count - len(ids), 0)
-            if db.engine.dialect.name == "postgresql"
-            else sa.func.max(Batch.cancelled_count - len(ids), 0),
+            cancelled_count=_less(Batch.cancelled_count, len(ids)),
             updated_at=now,
             completed_at=None,
         )
@@ -342,16 +350,16 @@ def resume_batch(
     if moved != 1 or not ids:
         db.session.rollback()
         raise InvalidState("The batch changed state while it was being resumed; try again.")
-    audit.record(
-        AuditAction.BATCH_RESUMED,
-        user_id=actor_id or owner_id,
-        batch_id=batch.id,
-        resumed_documents=len(ids),
-    )
-    db.session.commit()
     # A job enqueued before the cancel may still be waiting: it is left in place and now claims
     # its document again, so it counts as queued (0 only when Redis is unreachable).
-    enqueued = queueing.enqueue_documents(ids, count_waiting=True)
+    enqueued = _record_and_enqueue(
+        AuditAction.BATCH_RESUMED,
+        batch.id,
+        ids,
+        actor_id or owner_id,
+        "resumed_documents",
+        count_waiting=True,
+    )
     log.info("batch %s resumed: %d cancelled document(s) queued again", batch.id, len(ids))
     return ResumeOutcome(_owned(Batch, None, batch.id), ids, enqueued)
 
