@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 
-import psycopg
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -51,11 +50,7 @@ def is_transient(exc: BaseException) -> bool:
     """True for failures worth retrying: provider unavailable, lost connections."""
     from app.services.extraction import TransientProviderError
 
-    # psycopg's own errors come from the single statements (jobs.document_sql), which run on the
-    # driver without SQLAlchemy wrapping them.
-    if isinstance(
-        exc, TransientProviderError | RedisError | OperationalError | psycopg.OperationalError
-    ):
+    if isinstance(exc, TransientProviderError | RedisError | OperationalError):
         return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 

@@ -7,8 +7,8 @@ all of it: a job pays for neither imports nor model loading.
 
 Database connections are never shared across processes: the engine is disposed before the first
 fork and again (without closing the parent's connections) in every forked child. The one exception
-is handed over, not shared: before forking a document job, the worker opens the connection for the
-job's single statements and lets go of it at the fork (jobs/document_sql.py).
+is handed over, not shared: before forking a document job, the worker opens the connection that
+the job's first checkout takes and lets go of it at the fork (jobs/connection.py).
 
 Every work horse runs under the memory and CPU limits of `jobs.limits` (JOB_MEMORY_MB,
 JOB_CPU_SECONDS), set right after the fork; when one ends a horse, the worker fails its document
@@ -49,6 +49,19 @@ def _dispose_engines_in_child() -> None:
     with _app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+
+
+def _close_engines() -> None:
+    """Close this process's pooled connections (a work horse whose job has ended)."""
+    from jobs import _app
+
+    if _app is None:
+        return
+    from app.extensions import db
+
+    with _app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 def plain_pdf(objects: list[bytes]) -> bytes:
@@ -170,7 +183,6 @@ def warm_statements() -> None:
         db.session.add_all([user, batch, doc])
         db.session.commit()
         pipeline = DocumentPipeline(doc.id)
-        pipeline.sql_conn = conn  # its single statements too: inside the outer transaction
         pipeline.provider = provider_for(pipeline.provider_name)
         meta = {
             "provider": pipeline.provider_name,
@@ -182,8 +194,6 @@ def warm_statements() -> None:
 
         pipeline.steps = (
             pipeline.claim,
-            pipeline.check_batch,
-            pipeline.reserve_quota,
             pipeline.resolve_prompt,  # the batch's global prompt: no provider call
             fixed_result,
             pipeline.store,
@@ -252,9 +262,9 @@ def ensure_periodic_job(connection) -> None:
 
 
 def hand_over_connection(job) -> None:
-    """Connect here, for a document job's work horse to use (see jobs.document_sql)."""
+    """Connect here, for a document job's work horse to use (see jobs.connection)."""
     from app.services.queueing import DOCUMENT_JOB
-    from jobs import document_sql, worker_app
+    from jobs import connection, worker_app
 
     if job.func_name != DOCUMENT_JOB:
         return
@@ -265,7 +275,7 @@ def hand_over_connection(job) -> None:
         if db.engine.dialect.name != "postgresql":
             return
         try:
-            document_sql.hand_over()
+            connection.hand_over(db.engine)
         except Exception:  # noqa: BLE001 - the work horse connects itself then
             log.warning("could not connect ahead of a document job", exc_info=True)
 
@@ -312,13 +322,11 @@ class DocumentWorker(Worker):
         return super().fork_work_horse(job, queue)
 
     def perform_job(self, *args, **kwargs):
-        """Run the job in the work horse, then close the connection it was handed."""
+        """Run the job in the work horse, then close the connections it used."""
         try:
             return super().perform_job(*args, **kwargs)
         finally:
-            from jobs import document_sql
-
-            document_sql.close_connection()
+            _close_engines()
 
     def work(self, *args, **kwargs):
         """Work with RQ's scheduler on, so retries with a backoff come back to their queue."""
@@ -361,10 +369,10 @@ def fail_after_death(job, cause: str, job_limits: limits.Limits) -> bool:
 
     from app.extensions import db
     from app.models import Document as Doc
-    from app.models import DocumentStatus, ErrorCode, ExtractionJob, JobStatus
+    from app.models import DocumentStatus, ErrorCode
+    from app.services import lifecycle
     from app.services.queueing import DOCUMENT_JOB
     from jobs import worker_app
-    from jobs.documents import DocumentPipeline
 
     if job.func_name != DOCUMENT_JOB or not job.args:
         return False
@@ -375,30 +383,17 @@ def fail_after_death(job, cause: str, job_limits: limits.Limits) -> bool:
     with worker_app().app_context():
         try:
             row = db.session.execute(
-                sa.select(Doc.attempts, Doc.batch_id, Doc.reserved_pages, Doc.usage_id).where(
+                sa.select(Doc.attempts, Doc.batch_id).where(
                     Doc.id == document_id, Doc.status == DocumentStatus.PROCESSING
                 )
             ).first()
             if row is None:
                 return False  # not claimed yet, or already finished: nothing to fail
-            pipeline = DocumentPipeline(document_id, job)
-            pipeline.attempt, pipeline.batch_id = row.attempts, row.batch_id
-            if row.usage_id is not None and row.reserved_pages:
-                pipeline.held = (row.usage_id, row.reserved_pages)
-            attempt_row = db.session.scalar(
-                sa.select(ExtractionJob.id).where(
-                    ExtractionJob.document_id == document_id,
-                    ExtractionJob.attempt == row.attempts,
-                    ExtractionJob.status == JobStatus.RUNNING,
-                )
-            )
-            if attempt_row is not None:
-                pipeline.job_row_id = attempt_row
-            pipeline.fail(
+            return lifecycle.fail(
+                lifecycle.Run(document_id, row.attempts, row.batch_id),
                 ErrorCode.TOO_COMPLEX,
                 limits.message(cause, job_limits),
                 detail=f"the work horse was ended by its {cause} limit",
             )
-            return True
         finally:
             db.session.remove()

@@ -10,17 +10,11 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import (
     Batch,
-    BatchStatus,
     Document,
     DocumentStatus,
     ErrorCode,
-    ExtractionJob,
-    ExtractionResult,
-    JobStatus,
-    states,
 )
-from app.models.types import utcnow
-from app.services import finalize
+from app.services import lifecycle
 
 _seq = itertools.count(1)
 
@@ -98,39 +92,10 @@ def add_documents(
 
 
 def claim(doc_id) -> bool:
-    """What the job does first: uploaded -> processing, and the batch starts processing."""
-    now = utcnow()
-    doc = db.session.execute(
-        sa.update(Document)
-        .where(
-            Document.id == doc_id,
-            Document.status.in_(states.document_sources(DocumentStatus.PROCESSING, ["uploaded"])),
-        )
-        .values(
-            status=DocumentStatus.PROCESSING,
-            started_at=now,
-            attempts=Document.attempts + 1,
-            updated_at=now,
-        )
-        .returning(Document.batch_id, Document.attempts)
-    ).first()
-    if doc is None:
-        db.session.rollback()
-        return False
-    db.session.add(
-        ExtractionJob(document_id=doc_id, attempt=doc.attempts, status=JobStatus.RUNNING)
-    )
-    if doc.batch_id is not None:
-        db.session.execute(
-            sa.update(Batch)
-            .where(
-                Batch.id == doc.batch_id,
-                Batch.status.in_(states.batch_sources(BatchStatus.PROCESSING, ["queued"])),
-            )
-            .values(status=BatchStatus.PROCESSING, updated_at=now)
-        )
-    db.session.commit()
-    return True
+    """What the job does first (the lifecycle's claim): uploaded -> processing, pages reserved,
+    the batch processing."""
+    claimed = lifecycle.claim(doc_id, job_row_id=uuid.uuid4(), rq_job_id=None, provider="local")
+    return claimed.doc is not None
 
 
 def finish(
@@ -140,47 +105,29 @@ def finish(
     error_code: ErrorCode | None = None,
     error_message: str | None = None,
 ) -> bool:
-    """What the job does last: processing -> completed/failed (conditional), counters, finalize.
+    """What the job does last (the lifecycle's complete or fail): counters, pages, finalize.
 
     Returns False, changing nothing, when the document is no longer processing or is gone.
     """
-    now = utcnow()
-    values = {"status": status, "completed_at": now, "updated_at": now}
-    if status == DocumentStatus.FAILED:
-        values.update(
-            error_code=error_code or ErrorCode.EXTRACTION_FAILED,
-            error_message=error_message or "Nothing could be extracted.",
-        )
     row = db.session.execute(
-        sa.update(Document)
-        .where(
-            Document.id == doc_id,
-            Document.status.in_(states.document_sources(status, ["processing"])),
+        sa.select(Document.attempts, Document.batch_id).where(
+            Document.id == doc_id, Document.status == DocumentStatus.PROCESSING
         )
-        .values(**values)
-        .returning(Document.batch_id)
     ).first()
+    db.session.rollback()
     if row is None:
-        db.session.rollback()
         return False
+    run = lifecycle.Run(doc_id, row.attempts, row.batch_id)
     if status == DocumentStatus.COMPLETED:
-        db.session.add(ExtractionResult(document_id=doc_id, data=result or INVOICE_RESULT))
-    db.session.execute(
-        sa.update(ExtractionJob)
-        .where(ExtractionJob.document_id == doc_id, ExtractionJob.status == JobStatus.RUNNING)
-        .values(
-            status=JobStatus.SUCCEEDED if status == DocumentStatus.COMPLETED else JobStatus.FAILED,
-            finished_at=now,
-            duration_ms=42,
-            error_code=values.get("error_code"),
-            error_message=values.get("error_message"),
+        return lifecycle.complete(
+            run, result or INVOICE_RESULT, provider="local", model=None, prompt=None, duration_ms=42
         )
+    return lifecycle.fail(
+        run,
+        error_code or ErrorCode.EXTRACTION_FAILED,
+        error_message or "Nothing could be extracted.",
+        attempt_row={"duration_ms": 42},
     )
-    may_finalize = row.batch_id is not None and finalize.bump(row.batch_id, status)
-    db.session.commit()
-    if may_finalize:
-        finalize.finalize_batch(row.batch_id)
-    return True
 
 
 def run_document(doc_id, status=DocumentStatus.COMPLETED, **kw) -> bool:

@@ -78,8 +78,6 @@ def test_a_cancelled_batch_keeps_its_status_and_completes_when_its_running_docum
     batch, docs = pdf_batch(user, count=2, pages=2)
     run = DocumentPipeline(docs[0].id)
     run.claim()
-    run.check_batch()
-    run.reserve_quota()
     run.scope.close()
     # The user cancels while the first document runs: the waiting one is cancelled at once.
     set_status(docs[1].id, D.CANCELLED)

@@ -32,11 +32,9 @@ B, D = BatchStatus, DocumentStatus
 
 
 def claim_and_reserve(doc_id) -> DocumentPipeline:
-    """Run a document's job up to the middle: claimed, batch checked, pages reserved."""
+    """Run a document's job up to the middle: claimed, its pages reserved."""
     run = DocumentPipeline(doc_id)
     run.claim()
-    run.check_batch()
-    run.reserve_quota()
     run.scope.close()  # the run's log context ends with its first transaction here
     return run
 

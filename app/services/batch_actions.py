@@ -28,7 +28,7 @@ from app.models import (
     states,
 )
 from app.models.types import utcnow
-from app.services import page_images, plans, queueing, quota
+from app.services import lifecycle, page_images, plans, queueing, quota
 from app.services.batch_queries import as_uuid
 from app.services.notifications import outbox
 from app.services.storage import get_storage
@@ -155,15 +155,7 @@ def cancel_batch(batch_id, owner_id: uuid.UUID | None, actor_id: uuid.UUID | Non
         raise InvalidState(f"A {_label(batch.status)} batch cannot be cancelled.") from None
 
     now = utcnow()
-    cancelled = db.session.execute(
-        sa.update(Document)
-        .where(
-            Document.batch_id == batch.id,
-            Document.status.in_(states.document_sources(D.CANCELLED, list(D))),
-        )
-        .values(status=D.CANCELLED, updated_at=now, completed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    cancelled = lifecycle.cancel_documents(batch.id, now)
     all_terminal = (
         Batch.completed_count + Batch.failed_count + Batch.cancelled_count + cancelled
         >= Batch.document_count
@@ -193,27 +185,6 @@ def cancel_batch(batch_id, owner_id: uuid.UUID | None, actor_id: uuid.UUID | Non
     db.session.commit()
     log.info("batch %s cancelled: %d document(s) cancelled", batch.id, cancelled)
     return _owned(Batch, None, batch.id)
-
-
-def back_to_uploaded(batch_id, now, *where) -> list:
-    """Documents of the batch matching `where` go back to `uploaded`, their error and times
-    cleared (retry and resume); their ids."""
-    return list(
-        db.session.scalars(
-            sa.update(Document)
-            .where(Document.batch_id == batch_id, *where)
-            .values(
-                status=D.UPLOADED,
-                error_code=None,
-                error_message=None,
-                started_at=None,
-                completed_at=None,
-                updated_at=now,
-            )
-            .returning(Document.id)
-            .execution_options(synchronize_session=False)
-        )
-    )
 
 
 def _less(column, n: int):
@@ -253,10 +224,10 @@ def retry_batch(
         raise
 
     now = utcnow()
-    ids = back_to_uploaded(
+    ids = lifecycle.reset(
         batch.id,
         now,
-        Document.status.in_(states.document_sources(D.UPLOADED, [D.FAILED])),
+        [D.FAILED],
         sa.or_(
             Document.error_code.is_(None),
             Document.error_code.notin_(sorted(states.NOT_RETRYABLE)),
@@ -328,11 +299,7 @@ def resume_batch(
         raise
 
     now = utcnow()
-    ids = back_to_uploaded(
-        batch.id,
-        now,
-        Document.status.in_(states.document_sources(D.UPLOADED, [D.CANCELLED], resume=True)),
-    )
+    ids = lifecycle.reset(batch.id, now, [D.CANCELLED], resume=True)
     moved = db.session.execute(
         sa.update(Batch)
         .where(

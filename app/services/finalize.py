@@ -11,6 +11,7 @@ While holding the lock it also sets the counters to the counts of the rows, so a
 shows numbers that add up.
 """
 
+import functools
 import logging
 import uuid
 from collections import Counter
@@ -49,20 +50,37 @@ def log_event(event: str, batch=None, document=None, level=logging.INFO, **field
     )
 
 
-def bump(batch_id: uuid.UUID, status: DocumentStatus) -> bool:
-    """Count one more terminal document in SQL; True when the batch may now be final."""
-    column = getattr(Batch, COUNTERS[D(status)])
-    row = db.session.execute(
-        sa.update(Batch)
-        .where(Batch.id == batch_id)
-        .values({column: column + 1, Batch.updated_at: utcnow()})
-        .returning(
-            Batch.document_count,
-            Batch.completed_count + Batch.failed_count + Batch.cancelled_count,
-        )
-        .execution_options(synchronize_session=False)
-    ).first()
+def bump(batch_id, status: DocumentStatus, **more: int) -> bool:
+    """Count one more terminal document (and add `more` to other counters) in SQL; True when
+    the batch may now be final. Part of the caller's transaction."""
+    if batch_id is None:
+        return False
+    params = {"p_batch": batch_id, "p_now": utcnow()}
+    params.update({f"p_{name}": n for name, n in more.items()})
+    row = db.session.execute(_bumping(D(status), tuple(sorted(more))), params).first()
     return row is not None and row[1] >= row[0]
+
+
+@functools.cache
+def _bumping(status: DocumentStatus, more: tuple[str, ...]):
+    """The counter UPDATE for a document ending in `status`, built once."""
+    table = Batch.__table__
+    column = table.c[COUNTERS[status]]
+    values = {
+        column: column + 1,
+        table.c.updated_at: sa.bindparam("p_now", type_=table.c.updated_at.type),
+    }
+    for name in more:
+        values[table.c[name]] = table.c[name] + sa.bindparam(f"p_{name}", type_=sa.Integer)
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("p_batch", type_=table.c.id.type))
+        .values(values)
+        .returning(
+            table.c.document_count,
+            table.c.completed_count + table.c.failed_count + table.c.cancelled_count,
+        )
+    )
 
 
 def finalize_batch(batch_id: uuid.UUID) -> BatchStatus | None:

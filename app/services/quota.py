@@ -48,7 +48,7 @@ def usage_row(user_id: uuid.UUID, period: Period) -> Usage:
         return row
     # INSERT ... ON CONFLICT DO NOTHING: whoever loses the race simply reads the winner's row,
     # without a savepoint and without aborting the surrounding transaction.
-    insert = _insert_for_dialect()
+    insert = insert_for_dialect()
     db.session.execute(
         insert(Usage)
         .values(
@@ -63,7 +63,7 @@ def usage_row(user_id: uuid.UUID, period: Period) -> Usage:
     return db.session.scalar(stmt)
 
 
-def _insert_for_dialect():
+def insert_for_dialect():
     """The INSERT construct with ON CONFLICT support of the app's database."""
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -114,26 +114,26 @@ def allowance_for(sub: Subscription | None) -> Allowance:
     return Allowance(plans.limits_for(plan).pages_per_month, current_period(sub))
 
 
-def reserve_pages(user_id: uuid.UUID, pages: int) -> uuid.UUID | None:
+def reserve_pages(
+    user_id: uuid.UUID, pages: int, allowed: Allowance | None = None
+) -> uuid.UUID | None:
     """Reserve pages for a user: `UPDATE usage SET pages_used = pages_used + n` only while
     `pages_used + n <= limit`, in one statement. The usage row id, or None when over the limit.
 
     The period's row is created on first use (INSERT ... ON CONFLICT DO NOTHING, safe when
-    several workers race); nothing is committed here.
+    several workers race). `allowed` is the user's allowance when the caller has read it.
+    Nothing is committed here.
     """
-    allowed = allowance(user_id)
-    stmt = (
-        sa.update(Usage)
-        .where(
-            Usage.user_id == user_id,
-            Usage.period_start == allowed.period.start,
-            Usage.pages_used + pages <= allowed.limit,
-        )
-        .values(pages_used=Usage.pages_used + pages)
-        .returning(Usage.id)
-        .execution_options(synchronize_session=False)
-    )
-    usage_id = db.session.execute(stmt).scalar_one_or_none()
+    allowed = allowed or allowance(user_id)
+    if pages > allowed.limit:
+        return None
+    params = {
+        "p_user": user_id,
+        "p_start": allowed.period.start,
+        "p_pages": pages,
+        "p_limit": allowed.limit,
+    }
+    usage_id = db.session.execute(RESERVE, params).scalar_one_or_none()
     if usage_id is not None:
         return usage_id
     exists = db.session.scalar(
@@ -144,7 +144,19 @@ def reserve_pages(user_id: uuid.UUID, pages: int) -> uuid.UUID | None:
     if exists is not None:
         return None  # the row is there: over the limit
     usage_row(user_id, allowed.period)
-    return db.session.execute(stmt).scalar_one_or_none()
+    return db.session.execute(RESERVE, params).scalar_one_or_none()
+
+
+_usage = Usage.__table__
+_pages = sa.bindparam("p_pages", type_=_usage.c.pages_used.type)
+RESERVE = (
+    sa.update(_usage)
+    .where(_usage.c.user_id == sa.bindparam("p_user", type_=_usage.c.user_id.type))
+    .where(_usage.c.period_start == sa.bindparam("p_start", type_=_usage.c.period_start.type))
+    .where(_usage.c.pages_used + _pages <= sa.bindparam("p_limit", type_=_usage.c.pages_used.type))
+    .values(pages_used=_usage.c.pages_used + _pages)
+    .returning(_usage.c.id)
+)
 
 
 def release(usage_id: uuid.UUID | None, pages: int) -> None:

@@ -31,12 +31,10 @@ from app.models import (
     Document,
     DocumentStatus,
     ErrorCode,
-    ExtractionJob,
     JobStatus,
-    states,
 )
 from app.models.types import utcnow
-from app.services import finalize, queueing, quota
+from app.services import finalize, lifecycle, queueing
 from app.services.notifications import outbox
 
 log = logging.getLogger(__name__)
@@ -96,78 +94,35 @@ def move_due_retries() -> int:
         scheduler.release_locks()
 
 
-def _abandon_attempt(doc_id: uuid.UUID, attempt: int, message: str) -> None:
-    """Close the ExtractionJob row of an attempt that will never report back."""
-    db.session.execute(
-        sa.update(ExtractionJob)
-        .where(
-            ExtractionJob.document_id == doc_id,
-            ExtractionJob.attempt == attempt,
-            ExtractionJob.status == JobStatus.RUNNING,
-        )
-        .values(
-            status=JobStatus.ABANDONED,
-            error_code=ErrorCode.WORKER_LOST.value,
-            error_message=message,
-            finished_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
 def recover_processing(doc_id: uuid.UUID, attempt: int, batch_id, reason: str) -> str | None:
     """Put a lost `processing` document back to `uploaded`, or fail it after MAX_ATTEMPTS.
 
-    Returns "reset", "failed", or None when the document moved on meanwhile. Commits.
+    Returns "reset", "failed", or None when the document moved on meanwhile. The lost attempt's
+    row is closed as abandoned. Commits.
     """
-    now = utcnow()
-    max_attempts = current_app.config["MAX_ATTEMPTS"]
-    guard = (
-        Document.id == doc_id,
-        Document.attempts == attempt,
+    run = lifecycle.Run(doc_id, attempt, batch_id)
+    lost = f"The worker was lost ({reason})."
+    why = {"reason": reason.replace(" ", "_")}
+    if attempt >= current_app.config["MAX_ATTEMPTS"]:
+        failed = lifecycle.fail(
+            run,
+            ErrorCode.WORKER_LOST,
+            WORKER_LOST_MESSAGE.format(attempts=attempt),
+            detail=lost,
+            attempt_status=JobStatus.ABANDONED,
+            attempt=attempt,
+            **why,
+        )
+        return "failed" if failed else None
+    reset = lifecycle.requeue(
+        run,
+        ErrorCode.WORKER_LOST,
+        lost,
+        attempt_status=JobStatus.ABANDONED,
+        event="document.reset",
+        **why,
     )
-    if attempt >= max_attempts:
-        outcome = D.FAILED
-        values = {
-            "status": D.FAILED,
-            "error_code": ErrorCode.WORKER_LOST,
-            "error_message": WORKER_LOST_MESSAGE.format(attempts=attempt),
-            "completed_at": now,
-        }
-    else:
-        outcome = D.UPLOADED
-        values = {"status": D.UPLOADED}
-    sources = states.document_sources(outcome, [D.PROCESSING])
-    moved = db.session.execute(
-        sa.update(Document)
-        .where(*guard, Document.status.in_(sources))
-        .values(updated_at=now, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if moved != 1:
-        db.session.rollback()
-        return None
-    _abandon_attempt(doc_id, attempt, f"The worker was lost ({reason}).")
-    may_finalize = False
-    if outcome == D.FAILED:
-        outbox.document_failed(doc_id)
-    if outcome == D.FAILED and batch_id is not None:
-        may_finalize = finalize.bump(batch_id, D.FAILED)
-    # Locks in the jobs' order: document, batch, then the usage row.
-    released = quota.release_held(doc_id)
-    db.session.commit()
-    finalize.log_event(
-        "document.failed" if outcome == D.FAILED else "document.reset",
-        batch=batch_id,
-        document=doc_id,
-        level=logging.WARNING,
-        reason=reason.replace(" ", "_"),
-        attempt=attempt,
-        released_pages=released,
-    )
-    if may_finalize:
-        finalize.finalize_batch(batch_id)
-    return "failed" if outcome == D.FAILED else "reset"
+    return "reset" if reset else None
 
 
 def _lost_reason(row, job, workers: dict, now) -> str | None:

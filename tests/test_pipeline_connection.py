@@ -1,8 +1,8 @@
-"""The document job's single statements: their connection, across forks and drops, and SQLite.
+"""The document job's statements: the connection handed to a work horse, drops, and SQLite.
 
-On PostgreSQL a job claims and stores with one statement each, on a connection of its process's
-own (jobs/document_sql.py). A forking worker opens that connection before it forks a document
-job's work horse and gives it up at the fork; these checks fork this test process the same way.
+A forking worker connects before it forks a document job's work horse and gives the connection
+up at the fork; the horse's first checkout takes it (jobs/connection.py). These checks fork this
+test process the same way. The job's statements are the same on SQLite.
 """
 
 import os
@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Batch, BatchStatus, Document, DocumentStatus
 from app.services import quota
 from config import TestConfig
-from jobs import document_sql
+from jobs import connection
 from jobs.documents import process_document
 from tests.conftest import PG_URL
 from tests.factories import make_user
@@ -26,18 +26,22 @@ B, D = BatchStatus, DocumentStatus
 postgresql_only = pytest.mark.skipif(not PG_URL.startswith("postgresql"), reason="PostgreSQL only")
 
 
-def backend_pid(conn) -> int:
-    """The server process behind a psycopg connection."""
-    return conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+def backend_pid() -> int:
+    """The server process behind this process's pooled connection."""
+    pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+    db.session.commit()
+    return pid
 
 
 def server_has(pid: int) -> bool:
     """True while the server still has a connection served by this process."""
-    alive = db.session.scalar(
-        sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
-    )
-    db.session.commit()
-    return alive == 1
+    with sa.create_engine(PG_URL, poolclass=sa.pool.NullPool).connect() as other:
+        return (
+            other.scalar(
+                sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            )
+            == 1
+        )
 
 
 def in_child(fn) -> tuple[int, str]:
@@ -68,54 +72,50 @@ def in_child(fn) -> tuple[int, str]:
     return os.waitstatus_to_exitcode(status), out.decode()
 
 
-@pytest.fixture
-def own_connection(db):
-    """This process's single-statement connection, closed before and after the test."""
-    document_sql.close_connection()
-    yield
-    document_sql.close_connection()
+def horse_pid() -> str:
+    """What a work horse does: its pool starts empty, its first checkout runs a statement."""
+    db.engine.dispose(close=False)
+    return str(backend_pid())
 
 
 @postgresql_only
-def test_a_connection_handed_over_at_a_fork_serves_the_child_alone(own_connection):
-    document_sql.hand_over()
-    opened = backend_pid(document_sql.connection())
+def test_a_connection_handed_over_at_a_fork_serves_the_child_alone(db):
+    connection.hand_over(db.engine)
+    opened = connection.handed().info.backend_pid
 
-    def child():
-        used = backend_pid(document_sql.connection())
-        document_sql.close_connection()  # what a work horse does when its job ends
-        return used
-
-    assert in_child(child) == (0, str(opened)), "the child ran on the connection made before"
-    assert document_sql._conn is None, "the worker process let go of it"
+    assert in_child(horse_pid) == (0, str(opened)), "the child ran on the connection made before"
+    assert connection.handed() is None, "the worker process let go of it"
     wait_for(lambda: not server_has(opened), what="the child's goodbye")
-    assert backend_pid(document_sql.connection()) != opened, "the next job gets a new one"
+    assert backend_pid() != opened, "this process never used it"
 
 
 @postgresql_only
-def test_a_child_leaves_its_parents_own_connection_alone(own_connection):
-    mine = backend_pid(document_sql.connection())
+def test_a_child_leaves_its_parents_own_connection_alone(db):
+    with db.engine.connect() as mine:
+        pid = mine.scalar(sa.text("SELECT pg_backend_pid()"))
 
-    assert in_child(lambda: document_sql._conn is None) == (0, "True")
-    assert backend_pid(document_sql.connection()) == mine, "still open and working here"
+        code, child = in_child(horse_pid)
+
+        assert code == 0 and child != str(pid), "the child connected on its own"
+        assert mine.scalar(sa.text("SELECT pg_backend_pid()")) == pid, "still open here"
 
 
 @postgresql_only
-def test_a_job_after_the_server_dropped_the_connection_runs_on_a_new_one(user, own_connection):
+def test_a_job_after_the_server_dropped_the_connection_runs_on_a_new_one(user):
     batch, docs = pdf_batch(user, count=2, pages=2)
     assert process_document(str(docs[0].id)) == "completed"
-    dropped = backend_pid(document_sql.connection())
-    db.session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
-    db.session.commit()
+    dropped = backend_pid()
+    with sa.create_engine(PG_URL, poolclass=sa.pool.NullPool).connect() as other:
+        other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
     wait_for(lambda: not server_has(dropped), what="the connection to be dropped")
 
     assert process_document(str(docs[1].id)) == "completed"
-    assert backend_pid(document_sql.connection()) != dropped
+    assert backend_pid() != dropped
     assert fresh(Batch, batch.id).status == B.COMPLETED
     assert pages_used(user) == 4
 
 
-def test_on_sqlite_the_steps_run_one_by_one_to_the_same_end(tmp_path):
+def test_on_sqlite_the_same_statements_reach_the_same_end(tmp_path):
     class SqliteConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'embedded.db'}"
         STORAGE_URL = f"file://{tmp_path / 'uploads'}"
@@ -139,17 +139,6 @@ def test_on_sqlite_the_steps_run_one_by_one_to_the_same_end(tmp_path):
         finally:
             db.session.remove()
             db.drop_all()
-
-
-def test_the_drivers_own_connection_errors_count_as_transient():
-    import psycopg
-
-    from jobs.documents import is_transient
-
-    # raised by the single statements, which SQLAlchemy does not wrap
-    assert is_transient(psycopg.errors.AdminShutdown("terminating connection"))
-    assert is_transient(psycopg.errors.DeadlockDetected("deadlock detected"))
-    assert not is_transient(psycopg.errors.UndefinedColumn("no such column"))
 
 
 def test_a_reservation_left_by_an_earlier_attempt_is_used_not_charged_again(user):
