@@ -66,7 +66,7 @@ from app.models import (
 from app.models.types import utcnow
 from app.services import finalize, prompts, quota, reuse, review
 from app.services.finalize import log_event
-from app.services.storage import get_storage
+from app.storage import get_storage
 from jobs import document_sql, in_app_context, limits
 from jobs.document_sql import Jsonb
 from jobs.endings import Endings
@@ -356,7 +356,7 @@ class DocumentPipeline(Endings):
 
     def open_file(self) -> None:
         """A local path of the stored file for the provider."""
-        from app.services.extraction import SourceDocument
+        from engine import SourceDocument
 
         doc = self.doc
         try:
@@ -555,7 +555,7 @@ class DocumentPipeline(Endings):
 
     def call_provider(self, fn):
         """Call the provider; its permanent errors become DocumentFailed."""
-        from app.services.extraction import ExtractionError, TransientProviderError
+        from engine import ExtractionError, TransientProviderError
 
         try:
             return fn()

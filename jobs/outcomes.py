@@ -41,7 +41,7 @@ def provider_for(name: str):
             module, _, attr = name.partition(":")
             _providers[name] = getattr(importlib.import_module(module), attr)()
         else:
-            from app.services.extraction import get_provider
+            from engine import get_provider
 
             _providers[name] = get_provider(name)
     return _providers[name]
@@ -49,7 +49,7 @@ def provider_for(name: str):
 
 def is_transient(exc: BaseException) -> bool:
     """True for failures worth retrying: provider unavailable, lost connections."""
-    from app.services.extraction import TransientProviderError
+    from engine import TransientProviderError
 
     # psycopg's own errors come from the single statements (jobs.document_sql), which run on the
     # driver without SQLAlchemy wrapping them.

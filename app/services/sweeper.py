@@ -36,8 +36,8 @@ from app.models import (
     states,
 )
 from app.models.types import utcnow
+from app.notifications import outbox
 from app.services import finalize, queueing, quota
-from app.services.notifications import outbox
 
 log = logging.getLogger(__name__)
 

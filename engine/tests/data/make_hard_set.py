@@ -1,6 +1,6 @@
 """Build a harder labelled evaluation set: invoices and receipts laid out like real ones.
 
-Where tests/data/make_eval_set.py prints tidy documents, this set prints what real invoices and
+Where engine/tests/data/make_eval_set.py prints tidy documents, this set prints what real invoices and
 till receipts look like: two-column headers (seller left, invoice details right), bordered
 tables, many label wordings and languages, subtotal/discount/shipping/tax lines before the total,
 totals printed twice, other dates and numbers beside the ones asked for (due, delivery and order
@@ -12,7 +12,7 @@ noised and JPEG-compressed, and A4 invoices as image-only PDFs.
 Deterministic for a given seed. Writes the files and ``labels.json`` (same shape as the easy
 set's) into the output folder:
 
-    python tests/data/make_hard_set.py --out /tmp/ingestio-hard --seed 11
+    python engine/tests/data/make_hard_set.py --out /tmp/ingestio-hard --seed 11
 
 A label's ``prompt`` is None for documents run with auto-detection (classify, then the type's
 default prompt).

@@ -14,7 +14,7 @@ import threading
 
 from app.errors import IntakeError
 from app.models.enums import ErrorCode
-from app.services.pdf import TOO_MANY_PAGES, PageCountError
+from engine.pdf import TOO_MANY_PAGES, PageCountError
 
 __all__ = ["FILE_COUNT_SECONDS", "CountBudget", "budget_from"]
 

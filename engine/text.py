@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-from app.services.pdf import MSG_BAD_IMAGE, MSG_DAMAGED, MSG_ENCRYPTED, MSG_NO_PAGES
 from config import Config
 
 from .base import PDFIUM_LOCK, ErrorCode, ExtractionError, SourceDocument
 from .layout import Page, lines_from_text
+from .pdf import MSG_BAD_IMAGE, MSG_DAMAGED, MSG_ENCRYPTED, MSG_NO_PAGES
 from .pdfwords import PageChars, read_chars
 
 log = logging.getLogger(__name__)

@@ -49,7 +49,7 @@ def test_scanned_invoice_page(gen, rng, write_doc, local):
     pdf.set_xy(10, 287)
     pdf.cell(0, 5, "Scanned with a phone scanner app")
     doc = write_doc("scan.pdf", bytes(pdf.output()))
-    from app.services.extraction import document_text
+    from engine import document_text
 
     assert document_text(doc)[0].strip()  # text came from OCR: the PDF has no text layer
     result = local.extract(doc, "Extract the invoice number, date, total and currency")
@@ -63,7 +63,7 @@ def test_scanned_invoice_page(gen, rng, write_doc, local):
 
 def _counting_recognizer(monkeypatch):
     """Count the text boxes the engine reads (every call of its recogniser)."""
-    from app.services.extraction import ocr
+    from engine import ocr
 
     engine = ocr.get_engine()
     read: list[int] = []
@@ -87,7 +87,7 @@ def test_receipt_on_its_side_is_read_once_turned(gen, rng, write_doc, local, mon
     page.save(buf, format="JPEG", quality=85)
     doc = write_doc("sideways.jpg", buf.getvalue(), "image/jpeg")
     assert Image.open(doc.path).width > Image.open(doc.path).height
-    from app.services.extraction import ocr
+    from engine import ocr
 
     monkeypatch.setattr(ocr, "OCR_THREADS", 1)
     read = _counting_recognizer(monkeypatch)
@@ -102,7 +102,7 @@ def test_receipt_on_its_side_is_read_once_turned(gen, rng, write_doc, local, mon
 
 
 def test_text_boxes_read_are_capped(gen, rng, monkeypatch):
-    from app.services.extraction import ocr
+    from engine import ocr
 
     data, _ = gen.make_invoice(rng, 0, gen.LOCALES[0])
     image = gen.render(data, 150)
@@ -126,7 +126,7 @@ def test_forked_process_reads_after_its_parent_did():
         import os, sys
         sys.path.insert(0, {str(root)!r})
         from PIL import Image, ImageDraw
-        from app.services.extraction import ocr
+        from engine import ocr
         img = Image.new("RGB", (1200, 900), "white")
         draw = ImageDraw.Draw(img)
         for i in range(12):

@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 # Failed extractions carry the project's error codes (unreadable_pdf, encrypted_pdf, no_text,
-# provider_error, extraction_failed, too_complex): the one enum of app/models/enums.py.
-from app.models.enums import ErrorCode  # noqa: F401 - re-exported to the engine's modules
+# provider_error, extraction_failed, too_complex): the one enum, kept in engine/errors.py.
+from .errors import ErrorCode  # noqa: F401 - re-exported to the engine's modules
 
 DOCUMENT_TYPES: tuple[str, ...] = (
     "invoice",

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.services.extraction import (
+from engine import (
     DOCUMENT_TYPES,
     ExtractionError,
     Provider,

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from app.services.export_rows import (  # noqa: F401 - part of this module's interface
+from app.exports.rows import (  # noqa: F401 - part of this module's interface
     CHUNK_SIZE,
     DOCUMENT_ID,
     ITEM_VALUE,
@@ -53,7 +53,7 @@ from app.services.export_rows import (  # noqa: F401 - part of this module's int
     escape_formula,
     flatten,
 )
-from app.services.exports_xlsx import _xlsx_documents, _xlsx_table
+from app.exports.xlsx import _xlsx_documents, _xlsx_table
 
 FORMATS = ("json", "csv", "xlsx")
 ROW_MODES = ("document", "item")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.services.extraction import ExtractionError, SourceDocument
-from app.services.extraction import text as text_mod
+from engine import ExtractionError, SourceDocument
+from engine import text as text_mod
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,8 +47,8 @@ def _peak_rss_mb(code: str) -> dict:
         """
         import json, resource, sys
         sys.path.insert(0, {root!r})
-        from app.services.extraction import ExtractionError, SourceDocument
-        from app.services.extraction import text as text_mod
+        from engine import ExtractionError, SourceDocument
+        from engine import text as text_mod
         from PIL import Image
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         out = {{}}

@@ -1,6 +1,6 @@
 """The same invoices and receipts made by real PDF producers read as the words a person sees.
 
-Documents come from tests/data/producers.py (HTML/CSS templates printed by headless Chromium,
+Documents come from engine/tests/data/producers.py (HTML/CSS templates printed by headless Chromium,
 wkhtmltopdf and WeasyPrint, Chromium's PDF re-distilled by Ghostscript, and the templates' text
 drawn by reportlab and fpdf2). Chromium and wkhtmltopdf place every glyph on its own; reportlab
 draws some rows glyph by glyph, letter-spaced or overprinted.
@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from app.services.extraction import SourceDocument
-from app.services.extraction.text import _cache, load_document
+from engine import SourceDocument
+from engine.text import _cache, load_document
 
 
 def _producers():
-    """tests/data/producers.py (tests/data is not a package)."""
-    path = Path(__file__).resolve().parents[1] / "data" / "producers.py"
+    """engine/tests/data/producers.py (engine/tests/data is not a package)."""
+    path = Path(__file__).resolve().parent / "data" / "producers.py"
     spec = importlib.util.spec_from_file_location("ingestio_producers", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -200,9 +200,9 @@ def test_scanned_invoice_from_a_producer(corpus, tmp_path, local, checker):
 
 
 def test_noise_and_private_use_layers_are_unreadable():
-    from app.services.extraction.layout import Cell, Line
-    from app.services.extraction.pdfwords import PageChars
-    from app.services.extraction.text import readable
+    from engine.layout import Cell, Line
+    from engine.pdfwords import PageChars
+    from engine.text import readable
 
     def page(*texts: str, **counts) -> PageChars:
         lines = [Line(1, i, 10.0 * i, 8.0, [Cell(0.0, 100.0, t)]) for i, t in enumerate(texts)]

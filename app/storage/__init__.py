@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 from flask import current_app
 
-from app.services.storage_base import CHUNK, EXTENSIONS, Storage, StoredFile, new_key
+from app.storage.base import CHUNK, EXTENSIONS, Storage, StoredFile, new_key
 
 __all__ = ["CHUNK", "EXTENSIONS", "LocalStorage", "Storage", "StoredFile", "get_storage", "new_key"]
 
@@ -107,7 +107,7 @@ def storage_from_url(url: str, endpoint_url: str = "") -> Storage:
     """The backend named by a STORAGE_URL (file://path or s3://bucket/prefix)."""
     parsed = urlparse(url)
     if parsed.scheme == "s3":
-        from app.services.storage_s3 import S3Storage
+        from app.storage.s3 import S3Storage
 
         return S3Storage(parsed.netloc, parsed.path.lstrip("/"), endpoint_url or None)
     if parsed.scheme in ("file", ""):

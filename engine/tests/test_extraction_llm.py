@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from app.services.extraction import ExtractionError, TransientProviderError, get_provider
+from engine import ExtractionError, TransientProviderError, get_provider
 
 pytest.importorskip("openai")
 pytest.importorskip("anthropic")

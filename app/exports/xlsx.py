@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from app.services.export_rows import (
+from app.exports.rows import (
     CHUNK_SIZE,
     SHEET_TITLE,
     RowsFactory,

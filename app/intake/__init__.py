@@ -39,23 +39,23 @@ from typing import BinaryIO
 
 from app.errors import IntakeError
 from app.extensions import db
-from app.models import Batch, Document, User, states
-from app.models.audit import record
-from app.models.enums import AuditAction, BatchStatus, DocumentStatus, ErrorCode
-from app.models.types import new_id, utcnow
-from app.services import plans, queueing, quota, reuse
-from app.services.cleantext import clean_filename
-from app.services.intake_prompts import (  # noqa: F401 - part of this module's interface
+from app.intake.pages import CountBudget, budget_from
+from app.intake.prompts import (  # noqa: F401 - part of this module's interface
     STRATEGY_SENTENCES,
     Prompts,
     check_prompt_text,
     invalid_prompt,
     resolve_prompts,
 )
-from app.services.notifications import outbox
-from app.services.page_budget import CountBudget, budget_from
-from app.services.pdf import SNIFF_BYTES, PageCountError, count_pages, detect_file_type
-from app.services.storage import get_storage
+from app.models import Batch, Document, User, states
+from app.models.audit import record
+from app.models.enums import AuditAction, BatchStatus, DocumentStatus, ErrorCode
+from app.models.types import new_id, utcnow
+from app.notifications import outbox
+from app.services import plans, queueing, quota, reuse
+from app.services.cleantext import clean_filename
+from app.storage import get_storage
+from engine.pdf import SNIFF_BYTES, PageCountError, count_pages, detect_file_type
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.services.extraction import values as V
+from engine import values as V
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,7 @@ def test_letter_currency_symbols_need_a_number():
 
 
 def test_ocr_zero_inside_words():
-    from app.services.extraction.ocr import fix_text
+    from engine.ocr import fix_text
 
     assert fix_text("SUBT0TAL 12.00") == "SUBTOTAL 12.00"
     assert fix_text("INV-2026-0042") == "INV-2026-0042"

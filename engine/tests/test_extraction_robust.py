@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.services.extraction import values as V
-from app.services.extraction.ocr import fix_text
+from engine import values as V
+from engine.ocr import fix_text
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from app.services.storage_base import CHUNK, StoredFile, new_key
+from app.storage.base import CHUNK, StoredFile, new_key
 
 MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
 TRANSFER = TransferConfig(

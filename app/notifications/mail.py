@@ -10,7 +10,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.models import Document, DocumentStatus, NotificationEvent, User
-from app.services.notifications import outbox
+from app.notifications import outbox
 
 SMTP_TIMEOUT_SECONDS = 20
 FAILURES_LISTED = 20

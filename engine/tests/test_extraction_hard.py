@@ -1,6 +1,6 @@
 """Real-looking invoices and receipts, read the way the outside-in checker reads results.
 
-A small sample of tests/data/make_hard_set.py (the full set runs in bench/extraction_accuracy.py):
+A small sample of engine/tests/data/make_hard_set.py (the full set runs in bench/extraction_accuracy.py):
 two-column invoice headers with other numbers and dates beside the invoice's own, a net 'Total'
 row before the gross total, Indian digit grouping, a credit note quoting its invoice, till rolls
 with CASH/CHANGE and tip suggestions after the total, and scanned till rolls through OCR.
@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from app.services.extraction import DEFAULT_PROMPTS
+from engine import DEFAULT_PROMPTS
 
 PROMPT = "Extract the invoice number, date and total"
 

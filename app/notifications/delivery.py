@@ -20,7 +20,7 @@ from flask import current_app
 from app.extensions import db
 from app.models import NotificationEvent, NotificationSend, WebhookDelivery, WebhookEndpoint
 from app.models.types import utcnow
-from app.services.notifications import addresses, endpoints, mail, outbox
+from app.notifications import addresses, endpoints, mail, outbox
 from app.services.serializers import iso
 
 log = logging.getLogger("ingestio.notifications")

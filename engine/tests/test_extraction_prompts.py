@@ -2,8 +2,8 @@
 
 import pytest
 
-from app.services.extraction import DEFAULT_PROMPTS, DOCUMENT_TYPES
-from app.services.extraction.prompts import parse_prompt
+from engine import DEFAULT_PROMPTS, DOCUMENT_TYPES
+from engine.prompts import parse_prompt
 
 
 def keys(prompt, dtype=None):

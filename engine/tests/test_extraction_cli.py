@@ -4,7 +4,7 @@ import json
 
 from click.testing import CliRunner
 
-from app.services.extraction.cli import extract_command, sniff_mime
+from engine.cli import extract_command, sniff_mime
 
 
 def test_extract_with_prompt(write_doc, simple_pdf):

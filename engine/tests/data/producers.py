@@ -1,11 +1,11 @@
 """The same invoices and receipts made by several real PDF producers, plus scans of them.
 
-Documents are HTML/CSS templates (tests/data/templates). Headless Chromium, wkhtmltopdf and
+Documents are HTML/CSS templates (engine/tests/data/templates). Headless Chromium, wkhtmltopdf and
 WeasyPrint print the HTML; Ghostscript re-distils Chromium's PDF; reportlab and fpdf2 draw the
 template's text rows themselves (reportlab glyph by glyph on some rows, with an overprinted
 fake-bold title and letter-spaced text, as some billing systems do).
 
-    python tests/data/producers.py OUT_DIR     # writes every document of every producer
+    python engine/tests/data/producers.py OUT_DIR     # writes every document of every producer
 
 ``make(producer, name, folder)`` writes one PDF and returns its path; ``words(name)`` are the
 words a reader sees on it; ``DOCS[name]`` holds the fields it should give.

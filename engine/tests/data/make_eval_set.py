@@ -2,7 +2,7 @@
 
 Deterministic for a given seed. Writes the files and ``labels.json`` into the output folder:
 
-    python tests/data/make_eval_set.py --out /tmp/ingestio-eval --seed 7
+    python engine/tests/data/make_eval_set.py --out /tmp/ingestio-eval --seed 7
 
 Each label names the file, its content type, its document type, the prompt to run and the
 expected values (amounts as strings with two decimals, dates in ISO 8601).

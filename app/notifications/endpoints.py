@@ -14,7 +14,7 @@ from app.errors import ApiError, DomainError, not_found
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.models.enums import ErrorCode
-from app.services.notifications import addresses, outbox
+from app.notifications import addresses, outbox
 from app.services.serializers import iso
 
 SECRET_PREFIX = "whsec_"

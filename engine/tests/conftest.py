@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from app.services.extraction import SourceDocument
+from engine import SourceDocument
 
-_DATA = Path(__file__).resolve().parents[1] / "data"
+_DATA = Path(__file__).resolve().parent / "data"
 
 
 def _load(filename: str, name: str):
-    """A module of tests/data (not a package) loaded from its file."""
+    """A module of engine/tests/data (not a package) loaded from its file."""
     spec = importlib.util.spec_from_file_location(name, _DATA / filename)
     module = importlib.util.module_from_spec(spec)
     # Dataclasses look their module up in sys.modules while the module runs.
@@ -64,7 +64,7 @@ def rng():
 @pytest.fixture(scope="session")
 def local():
     """The local provider."""
-    from app.services.extraction import get_provider
+    from engine import get_provider
 
     return get_provider("local")
 
