@@ -75,7 +75,7 @@ def register_extensions(app: Flask) -> None:
     from app.auth.bearer import bearer_user
 
     app.extensions[BEARER_USER] = bearer_user
-    from app.services.notifications import outbox  # noqa: F401 - the outbox's session hooks
+    from app.notifications import outbox  # noqa: F401 - the outbox's session hooks
 
     # A session is logged in only while its login is live (app/auth/sessions.py).
     login_manager.user_loader(sessions.load_user)

@@ -86,7 +86,7 @@ def usage_show(email):
 
 def register(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
-    from app.services.extraction.cli import extract_command
+    from engine.cli import extract_command
     from jobs.cli import batches_cli, schedule_cli
 
     for command in (

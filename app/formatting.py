@@ -9,7 +9,7 @@ Pages use these filters so the same kind of value always reads the same way:
 - ``shown``: a result value as text, "Not found" when it is missing.
 
 CSV and JSON exports do not use these: they keep machine-readable numbers (see
-``app/services/exports.py``).
+``app/exports/__init__.py``).
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from flask_login import current_user
 from app.errors import ApiError
 from app.models import audit
 from app.models.enums import ErrorCode
+from app.notifications import outbox
 from app.services import inputs
-from app.services.notifications import outbox
 
 OWN_CAP_ENDPOINTS = frozenset({"billing.webhook"})
 

@@ -4,14 +4,14 @@
                                         [--hard-dir DIR] [--seed 7] [--hard-seed 11] [--verbose]
 
 Builds each set into a temporary folder (unless a folder that already holds labels.json is
-named): tests/data/make_eval_set.py (tidy documents of every type) and tests/data/make_hard_set.py
+named): engine/tests/data/make_eval_set.py (tidy documents of every type) and engine/tests/data/make_hard_set.py
 (invoices and receipts laid out like real ones, a third of them scanned or photographed). Prints
 per-field precision and recall, line item precision and recall, classification accuracy, seconds
 per page for text PDFs and for OCR, and the checker-style accuracy of total, date and number: the
 value found under the first data key whose name holds "total", "date", or "invoice"/"number",
 compared after the same normalisation the outside-in checker applies.
 
-``--set producers`` reads the producer corpus (tests/data/producers.py: the same invoices and
+``--set producers`` reads the producer corpus (engine/tests/data/producers.py: the same invoices and
 receipts printed by Chromium, wkhtmltopdf, WeasyPrint, Ghostscript, reportlab and fpdf2, plus
 300 dpi scans and a photograph of some) and prints the accuracy per field and per producer, and
 per PDF the share of the template's words and of PDFium's own words (``get_text_range``) that
@@ -32,12 +32,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "data"))
+sys.path.insert(0, str(ROOT / "engine" / "tests" / "data"))
 
 from checker_match import find_field, norm_amount, norm_text  # noqa: E402
 
-from app.services.extraction import DEFAULT_PROMPTS, SourceDocument, get_provider  # noqa: E402
-from app.services.extraction.ocr import warm_up  # noqa: E402
+from engine import DEFAULT_PROMPTS, SourceDocument, get_provider  # noqa: E402
+from engine.ocr import warm_up  # noqa: E402
 
 # Label key -> key the prompt of that document type produces, where they differ.
 RESULT_KEY = {
@@ -225,7 +225,7 @@ def run_producers(folder: Path, provider, verbose: bool) -> None:
     import producers as P
     import pypdfium2 as pdfium
 
-    from app.services.extraction.text import load_document
+    from engine.text import load_document
 
     prompts = {
         "invoice": "Extract the invoice number, date, total and currency",

@@ -82,7 +82,7 @@ def register_bare_upload(app):
 
     from app.api import authenticate
     from app.extensions import csrf
-    from app.services.storage import get_storage
+    from app.storage import get_storage
 
     def bare_upload():
         authenticate()
@@ -221,7 +221,7 @@ def main() -> None:
     storage_dir = tempfile.mkdtemp(prefix="bench-intake-")
     app = build_app(storage_dir)
     handler = TimingsHandler()
-    intake_log = logging.getLogger("app.services.intake")
+    intake_log = logging.getLogger("app.intake")
     intake_log.addHandler(handler)
     intake_log.setLevel(logging.INFO)
     intake_log.propagate = False  # keep the printed figures readable

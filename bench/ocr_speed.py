@@ -1,11 +1,11 @@
 """OCR speed on two cores: a 12-megapixel phone photo of a receipt, an A4 page at 150 dpi and a
-faded, tilted till-roll scan at 170 dpi (from tests/data/make_hard_set.py).
+faded, tilted till-roll scan at 170 dpi (from engine/tests/data/make_hard_set.py).
 
     python bench/ocr_speed.py [--runs 3]
     python bench/ocr_speed.py --receipts 24 [--seed 5]
 
 Prints wall-clock and CPU seconds for OCR alone and for the whole extraction of each image.
-With --receipts N: N till receipts of tests/data/make_hard_set.py and the producer corpus's two
+With --receipts N: N till receipts of engine/tests/data/make_hard_set.py and the producer corpus's two
 receipts, scanned at 300 dpi (a till-roll scan, the roll on a flatbed A4 scan, or a tilted,
 noisy photograph of it), each extracted once; prints the median and worst seconds per receipt
 and how many dates and totals came out right.
@@ -23,14 +23,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "data"))
+sys.path.insert(0, str(ROOT / "engine" / "tests" / "data"))
 
-from app.services.extraction import (  # noqa: E402
+from engine import (  # noqa: E402
     SourceDocument,
     get_provider,
     ocr,
 )
-from app.services.extraction.text import _cache  # noqa: E402
+from engine.text import _cache  # noqa: E402
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 import pikepdf  # noqa: E402
 import pypdfium2 as pdfium  # noqa: E402
 
-from app.services.pdf import PDF_MIME, PageCountError, count_pages  # noqa: E402
+from engine.pdf import PDF_MIME, PageCountError, count_pages  # noqa: E402
 from tests.pdfgen import (  # noqa: E402
     make_cyclic_pdf,
     make_deep_pdf,

@@ -57,7 +57,7 @@ def probe_extraction() -> dict:
     """A job that extracts a sample page and reports its time and the modules it imported."""
     before = set(sys.modules)
     started = time.perf_counter()
-    from app.services.extraction import DEFAULT_PROMPTS, SourceDocument
+    from engine import DEFAULT_PROMPTS, SourceDocument
     from jobs import documents
     from jobs.worker import sample_pdf
 

@@ -1,6 +1,6 @@
 """Review boxes: how many extracted values get a box, and how many boxes cover their value.
 
-Runs the local engine on the producer corpus (tests/data/producers.py: the same invoices and
+Runs the local engine on the producer corpus (engine/tests/data/producers.py: the same invoices and
 receipts printed by Chromium, wkhtmltopdf, WeasyPrint, Ghostscript, reportlab and fpdf2, plus
 300 dpi scans and a photograph) and prints, per producer:
 
@@ -20,12 +20,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "data"))
+sys.path.insert(0, str(ROOT / "engine" / "tests" / "data"))
 
 
 def words_in(page, box) -> str:
     """The words of a page whose centre lies inside a box given in fractions of the page."""
-    from app.services.extraction.positions import as_shown
+    from engine.positions import as_shown
 
     out = []
     for line in page.lines:
@@ -46,10 +46,10 @@ def main() -> None:
 
     import producers as P
 
-    from app.services.extraction import SourceDocument
-    from app.services.extraction.local import LocalProvider
-    from app.services.extraction.positions import _matches, _span_in
-    from app.services.extraction.text import load_document
+    from engine import SourceDocument
+    from engine.local import LocalProvider
+    from engine.positions import _matches, _span_in
+    from engine.text import load_document
 
     folder = args.dir or Path(tempfile.mkdtemp(prefix="review-boxes-"))
     prompts = {

@@ -50,7 +50,7 @@ from app.logging import log_context
 from app.models import ErrorCode, Usage
 from app.services import lifecycle, prompts, quota, reuse, review
 from app.services.finalize import log_event
-from app.services.storage import get_storage
+from app.storage import get_storage
 from jobs import in_app_context, limits
 from jobs.outcomes import (  # noqa: F401 - part of this module's interface
     MESSAGES,
@@ -180,7 +180,7 @@ class DocumentPipeline:
 
     def open_file(self) -> None:
         """A local path of the stored file for the provider."""
-        from app.services.extraction import SourceDocument
+        from engine import SourceDocument
 
         doc = self.doc
         try:
@@ -354,7 +354,7 @@ class DocumentPipeline:
 
     def call_provider(self, fn):
         """Call the provider; its permanent errors become DocumentFailed."""
-        from app.services.extraction import ExtractionError, TransientProviderError
+        from engine import ExtractionError, TransientProviderError
 
         try:
             return fn()

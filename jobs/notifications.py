@@ -1,6 +1,6 @@
 """Notification jobs: one delivery attempt of one send (an endpoint, or e-mail)."""
 
-from app.services.notifications import delivery
+from app.notifications import delivery
 from jobs import in_app_context
 
 

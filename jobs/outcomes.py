@@ -40,7 +40,7 @@ def provider_for(name: str):
             module, _, attr = name.partition(":")
             _providers[name] = getattr(importlib.import_module(module), attr)()
         else:
-            from app.services.extraction import get_provider
+            from engine import get_provider
 
             _providers[name] = get_provider(name)
     return _providers[name]
@@ -48,7 +48,7 @@ def provider_for(name: str):
 
 def is_transient(exc: BaseException) -> bool:
     """True for failures worth retrying: provider unavailable, lost connections."""
-    from app.services.extraction import TransientProviderError
+    from engine import TransientProviderError
 
     if isinstance(exc, TransientProviderError | RedisError | OperationalError):
         return True

@@ -102,7 +102,7 @@ def warm_up_provider(name: str) -> None:
     patterns, the PDF renderer), so that a forked job never pays for it. Providers that call a
     remote service are not sent the sample.
     """
-    from app.services.extraction import DEFAULT_PROMPTS, SourceDocument
+    from engine import DEFAULT_PROMPTS, SourceDocument
     from jobs import documents
 
     provider = documents.provider_for(name)

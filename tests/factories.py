@@ -7,7 +7,7 @@ import itertools
 from app.extensions import db
 from app.models import Batch, BatchStatus, Document, DocumentStatus, PromptStrategy, User
 from app.services import accounts
-from app.services.storage import get_storage
+from app.storage import get_storage
 
 PASSWORD = "correct-horse-42"
 _seq = itertools.count(1)

@@ -23,7 +23,7 @@ from app.models import (
 )
 from app.services import batch_actions, quota
 from app.services.queueing import document_job_id
-from app.services.storage import get_storage
+from app.storage import get_storage
 from tests.batch_rows import claim, finish, reload, run_document
 from tests.conftest import csrf_from
 from tests.factories import make_batch, make_document

@@ -1,19 +1,31 @@
-"""The shape of the code: no import cycles among app/ and jobs/ modules, lazy imports included,
-and comments that cite only documents inside the repository."""
+"""The shape of the code: no import cycles among app/, jobs/ and engine/ modules, lazy imports
+included; an engine that needs nothing of the app; no package too big for the house; and comments
+that cite only documents inside the repository."""
 
+import ast
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from scripts import import_cycles
+from scripts import floors, import_cycles
 
 ROOT = Path(__file__).resolve().parent.parent
+# Service code: what the views and the jobs share, in app/services and the rooms moved out of it.
+SERVICE_FOLDERS = (
+    "app/services",
+    "app/notifications",
+    "app/storage",
+    "app/exports",
+    "app/intake",
+)
 
 
-def test_no_module_of_app_or_jobs_imports_itself_back():
+def test_no_module_of_app_jobs_or_engine_imports_itself_back():
     edges = import_cycles.graph()
     assert len(edges) > 100, "the scan found the project's modules"
+    assert {"engine", "engine.base", "engine.fields.money", "jobs.documents"} <= set(edges)
+    assert not any(name.startswith("engine.tests") for name in edges)
     assert import_cycles.cycles(edges) == []
 
 
@@ -33,7 +45,7 @@ def test_the_script_exits_cleanly_and_prints_its_figures():
 
 def test_code_and_docs_cite_no_document_outside_the_repository():
     cited = []
-    for folder in ("app", "jobs", "templates", "docs", "scripts", "migrations"):
+    for folder in ("app", "jobs", "engine", "templates", "docs", "scripts", "migrations"):
         for path in (ROOT / folder).rglob("*"):
             if path.suffix in {".py", ".html", ".md", ".js", ".sh"}:
                 text = path.read_text(encoding="utf-8", errors="replace")
@@ -56,14 +68,84 @@ def test_every_owner_named_in_the_architecture_page_exists():
     assert missing == []
 
 
-def test_no_module_of_app_or_jobs_is_over_600_lines():
+def test_no_module_of_app_jobs_or_engine_is_over_600_lines():
     long = {
         str(path.relative_to(ROOT)): n
-        for folder in ("app", "jobs")
+        for folder in ("app", "jobs", "engine")
         for path in (ROOT / folder).rglob("*.py")
+        if not path.relative_to(ROOT).is_relative_to("engine/tests")
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > 600
     }
     assert long == {}
+
+
+def _imported_names(path: Path) -> set[str]:
+    """Every absolute module a file imports, at the top or inside functions."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_the_engine_imports_nothing_of_the_app_the_jobs_or_flask():
+    """engine/ (its tests included) runs without the web app: no app, jobs or Flask imports."""
+    files = sorted((ROOT / "engine").rglob("*.py"))
+    assert len(files) > 30
+    forbidden = {}
+    for path in files:
+        bad = sorted(
+            name
+            for name in _imported_names(path)
+            if name.split(".")[0] in {"app", "jobs"} or name.split(".")[0].startswith("flask")
+        )
+        if bad:
+            forbidden[str(path.relative_to(ROOT))] = bad
+    assert forbidden == {}
+
+
+def test_the_import_check_sees_imports_inside_functions(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from app.models import User\n    import flask_sqlalchemy\n")
+    assert _imported_names(module) == {"app.models", "flask_sqlalchemy"}
+
+
+def test_there_is_one_error_code_enum_and_the_app_re_exports_it():
+    from app.models import ErrorCode as from_models
+    from app.models.enums import ErrorCode as from_enums
+    from engine import ErrorCode as from_engine
+    from engine.errors import ErrorCode
+
+    assert from_models is from_enums is from_engine is ErrorCode
+    defined = [
+        str(path.relative_to(ROOT))
+        for folder in ("app", "jobs", "engine")
+        for path in (ROOT / folder).rglob("*.py")
+        if re.search(r"^class ErrorCode\b", path.read_text(encoding="utf-8"), re.M)
+    ]
+    assert defined == ["engine/errors.py"]
+
+
+def test_no_package_but_the_three_rooms_holds_more_than_a_third_of_the_house():
+    found = floors.packages()
+    assert {"app", "jobs", "engine", "app/services", "engine/fields"} <= set(found)
+    assert not any(name.startswith("engine/tests") for name in found)
+    assert floors.total(found) > 10_000
+    assert floors.too_big(found) == {}
+    assert floors.too_big({"app": 10, "jobs": 10, "engine": 10, "app/services": 11}) == {
+        "app/services": 11 / 30
+    }
+
+
+def test_the_floors_script_prints_the_rooms():
+    done = subprocess.run(
+        [sys.executable, "scripts/floors.py"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout
+    for room in ("app/  (web)", "jobs/  (workers)", "engine/  (extraction engine)"):
+        assert room in done.stdout
 
 
 def test_services_and_models_never_read_the_request():
@@ -72,7 +154,7 @@ def test_services_and_models_never_read_the_request():
         r"from flask import [^\n]*\b(request|g|session|has_request_context)\b"
         r"|from flask_login import [^\n]*\bcurrent_user\b"
     )
-    for folder in ("app/services", "app/models"):
+    for folder in (*SERVICE_FOLDERS, "app/models", "engine"):
         for path in (ROOT / folder).rglob("*.py"):
             if pattern.search(path.read_text(encoding="utf-8")):
                 readers.append(str(path.relative_to(ROOT)))
@@ -84,7 +166,9 @@ def test_services_choose_error_codes_and_never_http_statuses():
     from app.models.enums import ErrorCode
 
     chosen = []
-    for path in (ROOT / "app" / "services").rglob("*.py"):
+    for path in (
+        p for folder in (*SERVICE_FOLDERS, "engine") for p in (ROOT / folder).rglob("*.py")
+    ):
         text = path.read_text(encoding="utf-8")
         chosen += re.findall(r"(?:Error|ApiError)\(\s*\d{3}\b", text)
     assert chosen == []

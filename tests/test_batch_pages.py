@@ -8,10 +8,10 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
+from app.exports import export_filename
 from app.extensions import db
 from app.models import Batch, BatchStatus, Document, DocumentStatus, PromptStrategy
 from app.services import batch_actions
-from app.services.exports import export_filename
 from tests.batch_rows import INVOICE_RESULT, claim, reload, run_document
 from tests.factories import make_batch, make_document
 

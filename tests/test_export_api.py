@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from app.exports import export_filename
 from app.extensions import db
 from app.models import AuditEvent, DocumentStatus, ExtractionResult
-from app.services.exports import export_filename
 from tests.batch_rows import INVOICE_RESULT, add_documents, run_document
 from tests.factories import make_batch, make_document
 

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from app.exports import export_batch, export_table
 from app.extensions import db
 from app.models import QuestionBatch, QuestionItem
-from app.services.exports import export_batch, export_table
 from app.services.questions.parse import parse_questions
 from tests.batch_rows import INVOICE_RESULT, run_document
 from tests.factories import make_batch, make_document

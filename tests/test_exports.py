@@ -6,7 +6,7 @@ import types
 import pytest
 from openpyxl import load_workbook
 
-from app.services.exports import (
+from app.exports import (
     Export,
     batch_columns,
     escape_formula,

@@ -9,10 +9,11 @@ import pytest
 import sqlalchemy as sa
 from redis import Redis
 
+from app import intake
 from app.extensions import get_queue
 from app.models import AuditAction, AuditEvent, Batch, Document, Usage
-from app.services import intake, quota
-from app.services.storage import get_storage
+from app.services import quota
+from app.storage import get_storage
 from tests.factories import make_token, make_user
 from tests.pdfgen import make_encrypted_pdf, make_jpeg, make_pdf, make_png
 

@@ -5,9 +5,9 @@ import os
 import pytest
 import sqlalchemy as sa
 
+from app.intake.pages import CountBudget
 from app.models import Document
-from app.services.page_budget import CountBudget
-from app.services.storage import get_storage
+from app.storage import get_storage
 from tests.factories import make_token, make_user
 from tests.pdfgen import make_pdf
 from tests.test_intake import PROMPT, Sender, assert_nothing_left

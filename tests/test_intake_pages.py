@@ -8,7 +8,7 @@ from html import unescape
 import sqlalchemy as sa
 
 from app.models import Document
-from app.services.storage import get_storage
+from app.storage import get_storage
 from tests.conftest import csrf_from
 from tests.factories import make_user
 from tests.pdfgen import make_pdf

@@ -145,7 +145,7 @@ def test_a_horse_killed_by_a_limit_is_told_from_one_stopped_on_purpose():
 
 
 def test_a_failure_is_put_down_to_a_limit_only_when_one_caused_it():
-    from app.services.extraction import ExtractionError
+    from engine import ExtractionError
 
     def wrapped(inner: BaseException) -> ExtractionError:
         try:

@@ -10,8 +10,8 @@ from rq.job import Job
 
 from app.extensions import db, get_queue
 from app.models import Batch, BatchStatus, NotificationSend, WebhookEndpoint
+from app.notifications import addresses, delivery, outbox
 from app.services import sweeper
-from app.services.notifications import addresses, delivery, outbox
 from jobs.batches import run_periodic
 from tests.conftest import csrf_from
 from tests.factories import make_token, make_user

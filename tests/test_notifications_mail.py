@@ -8,8 +8,8 @@ from rq.job import Job
 
 from app.extensions import db, get_queue
 from app.models import Batch, BatchStatus, NotificationSend
+from app.notifications import outbox
 from app.services import sweeper
-from app.services.notifications import outbox
 from jobs.batches import run_periodic
 from tests.conftest import csrf_from
 from tests.support.pipeline import corrupt_pdf, enqueue, invoice_pdf, pdf_batch

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.services.pdf import (
+from engine.pdf import (
     JPEG_MIME,
     PDF_MIME,
     PNG_MIME,
@@ -274,7 +274,7 @@ def test_hard_deadline_works_off_the_main_thread(slow_objstm_path):
 
 def test_caller_is_freed_even_when_the_worker_is_stuck_in_c_code(write, monkeypatch):
     # A stop is only delivered between bytecodes; the caller must not wait for that.
-    import app.services.pdf as pdf_module
+    import engine.pdf as pdf_module
 
     monkeypatch.setattr(pdf_module, "_count_pdf_pages", lambda *args: time.sleep(1.5) or 1)
     started = time.monotonic()
@@ -284,7 +284,7 @@ def test_caller_is_freed_even_when_the_worker_is_stuck_in_c_code(write, monkeypa
 
 
 def test_errors_from_the_worker_reach_the_caller(write, monkeypatch):
-    import app.services.pdf as pdf_module
+    import engine.pdf as pdf_module
 
     def boom(*args):
         raise PageCountError("encrypted_pdf", "nope")
@@ -295,7 +295,7 @@ def test_errors_from_the_worker_reach_the_caller(write, monkeypatch):
 
 PROFILED_COUNT = """
 import cProfile, sys
-from app.services.pdf import PDF_MIME, PageCountError, count_pages
+from engine.pdf import PDF_MIME, PageCountError, count_pages
 path, slow = sys.argv[1], sys.argv[2]
 counts = []
 profiler = cProfile.Profile()

@@ -13,7 +13,7 @@ from app.models import (
     PromptStrategy,
 )
 from app.services import queueing
-from app.services.extraction import DEFAULT_PROMPTS
+from engine import DEFAULT_PROMPTS
 from jobs.documents import process_document
 from tests.factories import make_document, make_user
 from tests.pdfgen import make_pdf
@@ -152,7 +152,7 @@ def test_all_failing_batch_ends_failed(user, worker):
 
 
 def test_missing_file_fails_with_file_missing(user, worker):
-    from app.services.storage import get_storage
+    from app.storage import get_storage
 
     batch, docs = pdf_batch(user, count=1)
     get_storage().delete(docs[0].storage_key)

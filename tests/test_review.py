@@ -14,8 +14,8 @@ from PIL import Image
 from app.extensions import db
 from app.models import AuditEvent, Batch, Document
 from app.services import review
-from app.services.extraction.ocr import ocr_image
-from app.services.storage import get_storage
+from app.storage import get_storage
+from engine.ocr import ocr_image
 from tests.factories import make_token, make_user
 from tests.support.pipeline import fresh, invoice_pdf
 
@@ -328,8 +328,8 @@ def document_json_total(client, token, doc_id):
 
 def test_boxes_of_a_scan_lying_on_its_side_land_on_the_page_as_shown(tmp_path):
     """OCR reads the scan turned upright; its boxes are mapped back to the image as uploaded."""
-    from app.services.extraction import SourceDocument
-    from app.services.extraction.local import LocalProvider
+    from engine import SourceDocument
+    from engine.local import LocalProvider
 
     upright = Image.open(io.BytesIO(scanned_invoice_png()))
     sideways = upright.rotate(-90, expand=True)  # turned clockwise, as a scanner may feed it

@@ -12,8 +12,8 @@ from moto.server import ThreadedMotoServer
 
 from app.extensions import db as _db
 from app.models import Document, DocumentStatus
-from app.services.storage import get_storage, storage_from_url
-from app.services.storage_s3 import S3Storage
+from app.storage import get_storage, storage_from_url
+from app.storage.s3 import S3Storage
 from tests.factories import make_document
 from tests.pdfgen import make_pdf
 

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from app.services.exports import export_batch, export_filename
+from app.exports import export_batch, export_filename
 from tests.batch_rows import run_document
 from tests.factories import make_batch, make_document
 

@@ -3,13 +3,14 @@
 from flask import Response, jsonify, request, stream_with_context
 from flask_login import current_user
 
+from app import exports
 from app.api import bp
 from app.api.openapi import PAGE_PARAMS, documented, download, json_answer, no_content, query
 from app.errors import ApiError, not_found
 from app.extensions import db
 from app.models import AuditAction, Batch, BatchStatus, ErrorCode
 from app.models.audit import record
-from app.services import batch_actions, batch_queries, exports
+from app.services import batch_actions, batch_queries
 from app.services.serializers import batch_json
 
 

@@ -3,12 +3,13 @@
 from flask import jsonify, request
 from flask_login import current_user
 
+from app import intake
 from app.api import bp
 from app.api.openapi import CREATE_ERRORS, documented, json_answer, links_to, multipart
 from app.errors import error_response
 from app.models import ErrorCode
 from app.rate_limits import limit_creations
-from app.services import intake, serializers
+from app.services import serializers
 
 INTAKE_ERRORS = {
     **CREATE_ERRORS,

@@ -4,6 +4,7 @@ delete and export, under /api/v1/question-batches."""
 from flask import current_app, jsonify, request, stream_with_context, url_for
 from flask_login import current_user
 
+from app import exports
 from app.api import bp
 from app.api.batches import int_arg, text_arg
 from app.api.openapi import (
@@ -22,7 +23,7 @@ from app.api.openapi import (
 from app.errors import ApiError, not_found
 from app.extensions import db, limiter
 from app.models import BatchStatus, ErrorCode, audit
-from app.services import exports, plans
+from app.services import plans
 from app.services.questions import actions
 from app.services.questions import exports as qexports
 

@@ -8,7 +8,7 @@ from app.api.openapi import documented, json_answer, json_body, no_content
 from app.errors import ApiError
 from app.extensions import db
 from app.models.enums import ErrorCode
-from app.services.notifications import endpoints
+from app.notifications import endpoints
 
 
 def _no_store(resp):

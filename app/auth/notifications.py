@@ -11,7 +11,7 @@ from app.auth.routes import account_page
 from app.errors import ApiError
 from app.extensions import db
 from app.models import NotificationSetting
-from app.services.notifications import endpoints, outbox
+from app.notifications import endpoints, outbox
 
 DELIVERIES_ON_PAGE = 10
 

@@ -15,11 +15,12 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from app import exports
 from app.batches import bp, formatting
 from app.extensions import db
 from app.models import AuditAction, BatchStatus, DocumentStatus, states
 from app.models.audit import record
-from app.services import batch_actions, batch_queries, exports
+from app.services import batch_actions, batch_queries
 
 formatting.register(bp)
 

@@ -4,8 +4,8 @@ from flask import current_app, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.batches import bp
+from app.intake import ALLOWED_EXTENSIONS, STRATEGY_SENTENCES
 from app.services import plans, quota
-from app.services.intake import ALLOWED_EXTENSIONS, STRATEGY_SENTENCES
 
 
 @bp.get("/batches/new")

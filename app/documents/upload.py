@@ -5,9 +5,10 @@ import re
 from flask import current_app, flash, make_response, redirect, render_template, request
 from flask_login import current_user, login_required
 
+from app import intake
 from app.documents import bp
 from app.rate_limits import limit_creations
-from app.services import intake, plans, quota
+from app.services import plans, quota
 
 # The form's labels for the fields the API names in its messages.
 FORM_LABELS = {"files": "File", "global_prompt": "What to extract", "reuse": "Extract again"}

@@ -8,11 +8,11 @@ from flask_login import current_user, login_required
 
 from app.batches import formatting
 from app.documents import bp
+from app.exports import flatten
 from app.extensions import db
 from app.models import Batch, PromptStrategy
 from app.services import batch_actions, batch_queries, review
-from app.services.exports import flatten
-from app.services.storage import get_storage
+from app.storage import get_storage
 
 formatting.register(bp)
 

@@ -28,10 +28,10 @@ from app.models import (
     states,
 )
 from app.models.types import utcnow
+from app.notifications import outbox
 from app.services import lifecycle, page_images, plans, queueing, quota
 from app.services.batch_queries import as_uuid
-from app.services.notifications import outbox
-from app.services.storage import get_storage
+from app.storage import get_storage
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Batch, BatchStatus, Document, DocumentStatus, states
 from app.models.types import utcnow
-from app.services.notifications import outbox
+from app.notifications import outbox
 
 log = logging.getLogger("ingestio.pipeline")
 

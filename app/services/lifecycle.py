@@ -44,9 +44,9 @@ from app.models import (
     states,
 )
 from app.models.types import utcnow
+from app.notifications import outbox
 from app.services import finalize, quota
 from app.services.finalize import log_event
-from app.services.notifications import outbox
 
 B, D = BatchStatus, DocumentStatus
 

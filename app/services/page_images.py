@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import os
 
-from app.services.storage import get_storage
+from app.storage import get_storage
 
 DEFAULT_WIDTH = 1000
 MAX_WIDTH = 2000
@@ -51,7 +51,7 @@ def _render(path: str, mime_type: str, page: int, width: int) -> bytes:
     if mime_type == "application/pdf":
         import pypdfium2 as pdfium
 
-        from app.services.extraction.base import PDFIUM_LOCK
+        from engine.base import PDFIUM_LOCK
 
         with PDFIUM_LOCK:
             pdf = pdfium.PdfDocument(path)
@@ -69,8 +69,8 @@ def _render(path: str, mime_type: str, page: int, width: int) -> bytes:
     else:
         if page != 1:
             raise PageMissing(page)
-        from app.services.extraction import ExtractionError
-        from app.services.extraction.text import open_image
+        from engine import ExtractionError
+        from engine.text import open_image
 
         try:
             image = open_image(path, 2 * MAX_WIDTH)

@@ -41,7 +41,7 @@ def strategy_for(doc: Any, batch: Any | None) -> PromptStrategy:
 
 def default_prompt(document_type: str) -> str:
     """The default prompt of a document type (the one of `other` for an unknown type)."""
-    from app.services.extraction import DEFAULT_PROMPTS
+    from engine import DEFAULT_PROMPTS
 
     return DEFAULT_PROMPTS.get(document_type) or DEFAULT_PROMPTS["other"]
 

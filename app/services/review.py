@@ -70,7 +70,7 @@ def needs_review(result: dict | None, threshold: float) -> bool:
 
 def field_kinds(document: Document, result: dict) -> dict[str, str]:
     """The kind (amount, date, currency, text, ...) of each field of a document's result."""
-    from app.services.extraction.prompts import parse_prompt
+    from engine.prompts import parse_prompt
 
     prompt = document.extraction_prompt
     if not prompt and document.batch_id is not None:
@@ -126,8 +126,8 @@ def check_text(field: str, name: str, raw: Any) -> None:
 
 def typed_changes(kinds: dict[str, str], data: dict[str, Any]) -> dict[str, Any]:
     """Each changed value typed as its field; InvalidValue names the first that cannot be."""
-    from app.services.extraction.valuetypes import InvalidValue as Untyped
-    from app.services.extraction.valuetypes import typed_value
+    from engine.valuetypes import InvalidValue as Untyped
+    from engine.valuetypes import typed_value
 
     if len(data) > MAX_FIELDS:
         raise InvalidValue("data", f"Send at most {MAX_FIELDS} fields at once.")
@@ -143,8 +143,8 @@ def typed_changes(kinds: dict[str, str], data: dict[str, Any]) -> dict[str, Any]
 
 def typed_line_items(items: list) -> list[dict[str, Any]]:
     """Line items typed column by column (description text; quantity and amounts numbers)."""
-    from app.services.extraction.valuetypes import InvalidValue as Untyped
-    from app.services.extraction.valuetypes import typed_value
+    from engine.valuetypes import InvalidValue as Untyped
+    from engine.valuetypes import typed_value
 
     if not isinstance(items, list) or len(items) > MAX_LINE_ITEMS:
         raise InvalidValue("line_items", f"Send a list of at most {MAX_LINE_ITEMS} rows.")

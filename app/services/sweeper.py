@@ -34,8 +34,8 @@ from app.models import (
     JobStatus,
 )
 from app.models.types import utcnow
+from app.notifications import outbox
 from app.services import finalize, lifecycle, queueing
-from app.services.notifications import outbox
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-from app.services.extraction import TransientProviderError
+from engine import TransientProviderError
 from tests.support.providers import LocalBased
 
 

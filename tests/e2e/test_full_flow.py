@@ -33,7 +33,7 @@ from app.models import (
     User,
 )
 from app.services import quota
-from app.services.storage import get_storage
+from app.storage import get_storage
 from tests.conftest import REDIS_URL, truncate_all, worker_env
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import PASSWORD, make_batch, make_document, make_user

@@ -25,7 +25,7 @@ from app.models import (
     Usage,
     states,
 )
-from app.services.storage import get_storage
+from app.storage import get_storage
 from tests.conftest import worker_env
 from tests.processes import Processes, RedisServer, flask_command, wait_until
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.extensions import db, get_redis
 from app.models import Batch, BatchStatus, Document, DocumentStatus, ExtractionJob
 from app.services import batch_actions, queueing
-from app.services.storage import get_storage
+from app.storage import get_storage
 from tests.faults.conftest import assert_consistent, blocking, register_schedule, settled
 from tests.processes import wait_until
 from tests.support.pipeline import enqueue, fresh, pages_used, pdf_batch, statuses

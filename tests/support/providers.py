@@ -8,7 +8,7 @@ import os
 import time
 from pathlib import Path
 
-from app.services.extraction import Provider, TransientProviderError, get_provider
+from engine import Provider, TransientProviderError, get_provider
 
 
 class LocalBased(Provider):

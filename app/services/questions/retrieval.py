@@ -91,14 +91,14 @@ class DocumentInfo:
 
 def read_page_texts(document: Document) -> list[str]:
     """Text of each page of a stored document, OCR included (from the extraction engine)."""
-    from app.services import extraction
-    from app.services.storage import get_storage
+    import engine as extraction
+    from app.storage import get_storage
 
     reader = getattr(extraction, "document_text", None)
     source_cls = getattr(extraction, "SourceDocument", None)
     if reader is None or source_cls is None:
-        from app.services.extraction.base import SourceDocument as source_cls
-        from app.services.extraction.text import document_text as reader
+        from engine.base import SourceDocument as source_cls
+        from engine.text import document_text as reader
     with get_storage().local_path(document.storage_key) as path:
         source = source_cls(
             path=path,
