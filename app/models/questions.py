@@ -1,8 +1,8 @@
 """Question batches: a CSV of questions answered from the user's documents, and page text.
 
 A QuestionBatch follows the batch state machine (states.BATCH_TRANSITIONS) and each QuestionItem
-the document one (states.DOCUMENT_TRANSITIONS): ``uploaded → processing → completed | failed``,
-``uploaded → cancelled``, a retried item goes back to ``uploaded``. Rows sharing a ``thread_key``
+its own (states.QUESTION_TRANSITIONS): ``queued → answering → completed | failed``,
+``queued → cancelled``, a retried item goes back to ``queued``. Rows sharing a ``thread_key``
 form one conversation, answered in ``row_number`` order.
 
 DocumentPage keeps the text of each page of a document for retrieval. On PostgreSQL its
@@ -23,7 +23,7 @@ from sqlalchemy.schema import CreateColumn
 from app.extensions import db
 from app.models import states
 from app.models.batch import BatchLifecycle
-from app.models.enums import BatchStatus, DocumentStatus
+from app.models.enums import BatchStatus, QuestionStatus
 from app.models.types import JSONType, UTCDateTime, enum_column, new_id, utcnow
 
 SCOPE_ALL = "all"
@@ -76,7 +76,7 @@ class QuestionBatch(BatchLifecycle, db.Model):
 
 
 class QuestionItem(db.Model):
-    """One row of the uploaded file; its status follows states.DOCUMENT_TRANSITIONS."""
+    """One row of the uploaded file; its status follows states.QUESTION_TRANSITIONS."""
 
     __tablename__ = "question_items"
     __table_args__ = (
@@ -100,8 +100,8 @@ class QuestionItem(db.Model):
     document_ids: Mapped[list | None] = mapped_column(JSONType)
     # The row's own cells by column name, as uploaded.
     original: Mapped[dict] = mapped_column(JSONType, default=dict)
-    status: Mapped[DocumentStatus] = mapped_column(
-        enum_column(DocumentStatus), default=DocumentStatus.UPLOADED
+    status: Mapped[QuestionStatus] = mapped_column(
+        enum_column(QuestionStatus), default=QuestionStatus.QUEUED
     )
     answer: Mapped[str | None] = mapped_column(sa.Text)
     # [{"document_id", "filename", "page", "snippet"}]
@@ -122,14 +122,14 @@ class QuestionItem(db.Model):
 
     question_batch = relationship("QuestionBatch", back_populates="items")
 
-    def transition(self, new: DocumentStatus) -> None:
-        """Move to a new status, allowed only along states.DOCUMENT_TRANSITIONS."""
-        self.status = states.check_document(self.status, new)
+    def transition(self, new: QuestionStatus) -> None:
+        """Move to a new status, allowed only along states.QUESTION_TRANSITIONS."""
+        self.status = states.check_question(self.status, new)
         self.updated_at = utcnow()
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in states.DOCUMENT_TERMINAL
+        return self.status in states.QUESTION_TERMINAL
 
 
 SEARCH_CONFIG = "english"

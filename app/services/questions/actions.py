@@ -20,10 +20,10 @@ from app.extensions import db, get_queue
 from app.models import (
     BatchStatus,
     Document,
-    DocumentStatus,
     ErrorCode,
     QuestionBatch,
     QuestionItem,
+    QuestionStatus,
     User,
     audit,
     states,
@@ -122,7 +122,7 @@ def create(user: User, upload: Upload | None, scope_value: str | None, name: str
             if r.document
             else None,
             "original": r.cells,
-            "status": DocumentStatus.UPLOADED,
+            "status": QuestionStatus.QUEUED,
             "created_at": now,
             "updated_at": now,
         }
@@ -385,11 +385,11 @@ def cancel(batch: QuestionBatch, user_id: uuid.UUID) -> int:
         raise invalid_state(
             f"The batch is {batch.status}; only a queued or running batch can be cancelled."
         )
-    sources = states.document_sources(DocumentStatus.CANCELLED, [DocumentStatus.UPLOADED])
+    sources = states.question_sources(QuestionStatus.CANCELLED, [QuestionStatus.QUEUED])
     result = db.session.execute(
         sa.update(QuestionItem)
         .where(QuestionItem.question_batch_id == batch.id, QuestionItem.status.in_(sources))
-        .values(status=DocumentStatus.CANCELLED, updated_at=utcnow(), completed_at=utcnow())
+        .values(status=QuestionStatus.CANCELLED, updated_at=utcnow(), completed_at=utcnow())
     )
     cancelled = result.rowcount or 0
     db.session.execute(
@@ -407,12 +407,12 @@ def retry(batch: QuestionBatch, user_id: uuid.UUID) -> dict[str, int]:
     """Send the failed rows back to the queue; their threads (key → rows) to enqueue later."""
     if batch.status in (BatchStatus.COMPLETED, BatchStatus.CANCELLED, BatchStatus.PENDING_UPLOAD):
         raise invalid_state(f"The batch is {batch.status}; there is nothing to retry.")
-    sources = states.document_sources(DocumentStatus.UPLOADED, [DocumentStatus.FAILED])
+    sources = states.question_sources(QuestionStatus.QUEUED, [QuestionStatus.FAILED])
     rows = db.session.execute(
         sa.update(QuestionItem)
         .where(QuestionItem.question_batch_id == batch.id, QuestionItem.status.in_(sources))
         .values(
-            status=DocumentStatus.UPLOADED,
+            status=QuestionStatus.QUEUED,
             error_code=None,
             error_message=None,
             answer=None,
