@@ -334,6 +334,22 @@ def test_a_thread_run_twice_changes_nothing_twice(api, corpus, worker, db, user)
     assert batch.completed_count == 2 and batch.status == BatchStatus.COMPLETED
 
 
+def test_a_thread_whose_worker_died_is_queued_again(api, corpus, worker, db, redis_conn):
+    from rq.job import Job, JobStatus
+
+    body = upload(api, csv_file([["What is the total of invoice 42?", "d"]])).get_json()
+    job = Job.fetch(actions.thread_job_id(body["id"], "chat:d"), connection=redis_conn)
+    # A worker took the job and was killed: the job still says started, its worker is gone.
+    job.set_status(JobStatus.STARTED)
+    redis_conn.hset(job.key, "worker_name", "lost-worker")
+
+    assert actions.enqueue_threads(body["id"], {"chat:d": 1}) == 1
+    assert actions.enqueue_threads(body["id"], {"chat:d": 1}) == 0  # the new job waits
+    assert worker()
+    status = api.get(f"/api/v1/question-batches/{body['id']}").get_json()
+    assert status["status"] == "completed" and status["items"][0]["answer"] == "1250.00 EUR"
+
+
 def test_rows_fail_with_quota_exceeded_when_pages_run_out(api, corpus, worker, db, user):
     body = upload(
         api, csv_file([["What is the total of invoice 42?", "q"], ["and its date?", "q"]])

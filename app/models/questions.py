@@ -22,7 +22,7 @@ from sqlalchemy.schema import CreateColumn
 
 from app.extensions import db
 from app.models import states
-from app.models.batch import BatchLifecycle
+from app.models.batch import BatchLifecycle, ItemLifecycle
 from app.models.enums import BatchStatus, QuestionStatus
 from app.models.types import JSONType, UTCDateTime, enum_column, new_id, utcnow
 
@@ -75,8 +75,11 @@ class QuestionBatch(BatchLifecycle, db.Model):
     )
 
 
-class QuestionItem(db.Model):
+class QuestionItem(ItemLifecycle, db.Model):
     """One row of the uploaded file; its status follows states.QUESTION_TRANSITIONS."""
+
+    status_check = staticmethod(states.check_question)
+    terminal_statuses = states.QUESTION_TERMINAL
 
     __tablename__ = "question_items"
     __table_args__ = (
@@ -121,15 +124,6 @@ class QuestionItem(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     question_batch = relationship("QuestionBatch", back_populates="items")
-
-    def transition(self, new: QuestionStatus) -> None:
-        """Move to a new status, allowed only along states.QUESTION_TRANSITIONS."""
-        self.status = states.check_question(self.status, new)
-        self.updated_at = utcnow()
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in states.QUESTION_TERMINAL
 
 
 SEARCH_CONFIG = "english"

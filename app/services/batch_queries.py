@@ -80,14 +80,17 @@ def as_uuid(value) -> uuid.UUID | None:
         return None
 
 
-def owned_batch(owner_id: uuid.UUID | None, batch_id) -> Batch | None:
-    """The batch with this id if it belongs to the owner (any owner when owner_id is None)."""
+def owned_batch(owner_id: uuid.UUID | None, batch_id, model=Batch):
+    """The batch with this id if it belongs to the owner (any owner when owner_id is None).
+
+    `model` is the kind of batch: Batch, or QuestionBatch.
+    """
     batch_id = as_uuid(batch_id)
     if batch_id is None:
         return None
-    stmt = sa.select(Batch).where(Batch.id == batch_id)
+    stmt = sa.select(model).where(model.id == batch_id)
     if owner_id is not None:
-        stmt = stmt.where(Batch.user_id == owner_id)
+        stmt = stmt.where(model.user_id == owner_id)
     return db.session.scalar(stmt)
 
 

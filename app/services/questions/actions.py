@@ -250,14 +250,7 @@ def enqueue_threads(
 
 def owned(owner_id: uuid.UUID, batch_id) -> QuestionBatch | None:
     """The owner's question batch with this id, else None (another user's is None too)."""
-    batch_id = as_uuid(batch_id)
-    if batch_id is None:
-        return None
-    return db.session.scalar(
-        sa.select(QuestionBatch).where(
-            QuestionBatch.id == batch_id, QuestionBatch.user_id == owner_id
-        )
-    )
+    return batch_queries.owned_batch(owner_id, batch_id, QuestionBatch)
 
 
 def snapshot(owner_id: uuid.UUID, batch_id) -> tuple[QuestionBatch, str] | None:
