@@ -3,8 +3,8 @@
 One job per thread (rows sharing a chat_id; a row without one is its own thread), so threads run
 in parallel while each answer sees the earlier rows of its thread. For each row, in order:
 
-    claim (uploaded → processing, one conditional UPDATE) → reserve one page of quota →
-    answer → store (processing → completed, counters bumped in the same transaction)
+    claim (queued → answering, one conditional UPDATE) → reserve one page of quota →
+    answer → store (answering → completed, counters bumped in the same transaction)
 
 A row that fails (quota, provider error) is recorded as failed with its reservation released and
 the thread goes on. Safe to run twice: a row is claimed by one run only, a completed row is never
@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import (
     BatchStatus,
-    DocumentStatus,
     ErrorCode,
     QuestionBatch,
     QuestionItem,
+    QuestionStatus,
     User,
     states,
 )
@@ -146,13 +146,13 @@ def run_pass(batch_id, thread_key, user, scope, answerer) -> tuple[int, bool]:
     history: list[Turn] = []
     answered = 0
     for item in items:
-        status = DocumentStatus(item.status)
-        if status == DocumentStatus.COMPLETED:
+        status = QuestionStatus(item.status)
+        if status == QuestionStatus.COMPLETED:
             history.append(turn_of(item))
             continue
-        if status in (DocumentStatus.FAILED, DocumentStatus.CANCELLED):
+        if status in (QuestionStatus.FAILED, QuestionStatus.CANCELLED):
             continue
-        if status == DocumentStatus.PROCESSING:
+        if status == QuestionStatus.ANSWERING:
             raise Stop("held by another run")
         if not batch_active(batch_id):
             raise Stop("batch not running")
@@ -213,7 +213,7 @@ def run_pass(batch_id, thread_key, user, scope, answerer) -> tuple[int, bool]:
         sa.select(sa.func.count(QuestionItem.id)).where(
             QuestionItem.question_batch_id == batch_id,
             QuestionItem.thread_key == thread_key,
-            QuestionItem.status == DocumentStatus.UPLOADED,
+            QuestionItem.status == QuestionStatus.QUEUED,
         )
     )
     return answered, bool(waiting)
@@ -232,18 +232,18 @@ def answer_with_retries(answerer, ask: Ask, history: list[Turn]):
 
 
 def claim(item_id: uuid.UUID, batch_id: uuid.UUID) -> bool:
-    """uploaded → processing in one conditional UPDATE; the batch starts running with it."""
+    """queued → answering in one conditional UPDATE; the batch starts running with it."""
     now = utcnow()
     result = db.session.execute(
         sa.update(QuestionItem)
         .where(
             QuestionItem.id == item_id,
             QuestionItem.status.in_(
-                states.document_sources(DocumentStatus.PROCESSING, [DocumentStatus.UPLOADED])
+                states.question_sources(QuestionStatus.ANSWERING, [QuestionStatus.QUEUED])
             ),
         )
         .values(
-            status=DocumentStatus.PROCESSING,
+            status=QuestionStatus.ANSWERING,
             attempts=QuestionItem.attempts + 1,
             started_at=now,
             updated_at=now,
@@ -265,14 +265,14 @@ def claim(item_id: uuid.UUID, batch_id: uuid.UUID) -> bool:
     return True
 
 
-def finish(item_id, batch_id, new: DocumentStatus, counter: str, **values) -> bool:
-    """processing → a terminal status, bumping the batch's counter in the same transaction."""
+def finish(item_id, batch_id, new: QuestionStatus, counter: str, **values) -> bool:
+    """answering → a terminal status, bumping the batch's counter in the same transaction."""
     now = utcnow()
     result = db.session.execute(
         sa.update(QuestionItem)
         .where(
             QuestionItem.id == item_id,
-            QuestionItem.status.in_(states.document_sources(new, [DocumentStatus.PROCESSING])),
+            QuestionItem.status.in_(states.question_sources(new, [QuestionStatus.ANSWERING])),
         )
         .values(status=new, completed_at=now, updated_at=now, **values)
     )
@@ -287,11 +287,11 @@ def finish(item_id, batch_id, new: DocumentStatus, counter: str, **values) -> bo
 
 
 def fail(item_id: uuid.UUID, batch_id: uuid.UUID, code: str, message: str) -> bool:
-    """processing → failed with an error, the reservation dropped and the batch counter bumped."""
+    """answering → failed with an error, the reservation dropped and the batch counter bumped."""
     return finish(
         item_id,
         batch_id,
-        DocumentStatus.FAILED,
+        QuestionStatus.FAILED,
         "failed_count",
         error_code=str(code),
         error_message=message,
@@ -301,11 +301,11 @@ def fail(item_id: uuid.UUID, batch_id: uuid.UUID, code: str, message: str) -> bo
 
 
 def complete(item_id, batch_id, text: str, sources: list, context: dict) -> bool:
-    """processing → completed with the answer; the batch counter bumped in the same transaction."""
+    """answering → completed with the answer; the batch counter bumped in the same transaction."""
     return finish(
         item_id,
         batch_id,
-        DocumentStatus.COMPLETED,
+        QuestionStatus.COMPLETED,
         "completed_count",
         answer=text,
         sources=sources,

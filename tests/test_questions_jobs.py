@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.models import BatchStatus, DocumentStatus, QuestionBatch, QuestionItem, Usage
+from app.models import BatchStatus, QuestionBatch, QuestionItem, QuestionStatus, Usage
 from app.models.types import utcnow
 from app.services import quota
 from app.services.questions import NOT_FOUND_ANSWER, actions, upkeep
@@ -87,6 +87,46 @@ def test_threads_are_answered_in_order_with_their_history(api, corpus, worker, d
     assert items[4]["chat_id"] == "inv" and items[6]["chat_id"] is None
     # One page per question, charged once each.
     assert pages_used(db, user) == 6
+
+
+def test_a_row_waits_queued_is_answering_while_asked_then_completed(
+    api, corpus, worker, db, monkeypatch
+):
+    import jobs.questions as thread_jobs
+    from app.services.questions.providers import get_answerer
+
+    seen: dict[str, str] = {}
+
+    class Watching:
+        """The configured answerer, noting each row's stored status when it is asked."""
+
+        def __init__(self, inner):
+            self.inner = inner
+            self.name = inner.name
+
+        def answer(self, ask, history):
+            seen[ask.question] = db.session.scalar(
+                sa.select(QuestionItem.status).where(QuestionItem.question == ask.question)
+            )
+            return self.inner.answer(ask, history)
+
+    monkeypatch.setattr(thread_jobs, "get_answerer", lambda: Watching(get_answerer()))
+    body = upload(
+        api, csv_file([["What is the total of invoice 42?", "w"], ["and its date?", "w"]])
+    )
+    batch_id = body.get_json()["id"]
+    before = api.get(f"/api/v1/question-batches/{batch_id}").get_json()
+    assert [i["status"] for i in before["items"]] == ["queued", "queued"]
+
+    assert worker()
+
+    assert seen == {
+        "What is the total of invoice 42?": QuestionStatus.ANSWERING,
+        "and its date?": QuestionStatus.ANSWERING,
+    }
+    after = api.get(f"/api/v1/question-batches/{batch_id}").get_json()
+    assert [i["status"] for i in after["items"]] == ["completed", "completed"]
+    assert after["status"] == "completed"
 
 
 def test_each_thread_is_one_job_so_threads_run_in_parallel(api, corpus, redis_conn, db, worker):
@@ -294,6 +334,22 @@ def test_a_thread_run_twice_changes_nothing_twice(api, corpus, worker, db, user)
     assert batch.completed_count == 2 and batch.status == BatchStatus.COMPLETED
 
 
+def test_a_thread_whose_worker_died_is_queued_again(api, corpus, worker, db, redis_conn):
+    from rq.job import Job, JobStatus
+
+    body = upload(api, csv_file([["What is the total of invoice 42?", "d"]])).get_json()
+    job = Job.fetch(actions.thread_job_id(body["id"], "chat:d"), connection=redis_conn)
+    # A worker took the job and was killed: the job still says started, its worker is gone.
+    job.set_status(JobStatus.STARTED)
+    redis_conn.hset(job.key, "worker_name", "lost-worker")
+
+    assert actions.enqueue_threads(body["id"], {"chat:d": 1}) == 1
+    assert actions.enqueue_threads(body["id"], {"chat:d": 1}) == 0  # the new job waits
+    assert worker()
+    status = api.get(f"/api/v1/question-batches/{body['id']}").get_json()
+    assert status["status"] == "completed" and status["items"][0]["answer"] == "1250.00 EUR"
+
+
 def test_rows_fail_with_quota_exceeded_when_pages_run_out(api, corpus, worker, db, user):
     body = upload(
         api, csv_file([["What is the total of invoice 42?", "q"], ["and its date?", "q"]])
@@ -305,8 +361,8 @@ def test_rows_fail_with_quota_exceeded_when_pages_run_out(api, corpus, worker, d
     db.session.commit()
     assert worker()
     items = items_by_row(db, batch_id)
-    assert items[2].status == DocumentStatus.COMPLETED
-    assert items[3].status == DocumentStatus.FAILED
+    assert items[2].status == QuestionStatus.COMPLETED
+    assert items[3].status == QuestionStatus.FAILED
     assert items[3].error_code == "quota_exceeded"
     assert pages_used(db, user) == limit
 
@@ -322,7 +378,7 @@ def test_cancel_stops_rows_not_started(api, corpus, worker, db):
     assert data["status"] == "cancelled" and data["cancelled_count"] == 2
     assert worker()
     items = items_by_row(db, batch_id)
-    assert {i.status for i in items.values()} == {DocumentStatus.CANCELLED}
+    assert {i.status for i in items.values()} == {QuestionStatus.CANCELLED}
     assert all(i.answer is None for i in items.values())
     assert api.post(f"/api/v1/question-batches/{batch_id}/cancel").status_code == 409
 
@@ -350,7 +406,7 @@ def test_the_sweeper_frees_rows_of_a_lost_worker_and_requeues_their_thread(
     db.session.execute(
         sa.update(QuestionItem)
         .where(QuestionItem.id == row2.id)
-        .values(status=DocumentStatus.PROCESSING, started_at=long_ago, attempts=1)
+        .values(status=QuestionStatus.ANSWERING, started_at=long_ago, attempts=1)
     )
     db.session.commit()
     outcome = upkeep.sweep_question_items()
@@ -369,7 +425,7 @@ def test_the_sweeper_gives_up_after_the_last_attempt(app, api, corpus, db, redis
         sa.update(QuestionItem)
         .where(QuestionItem.question_batch_id == batch_id)
         .values(
-            status=DocumentStatus.PROCESSING,
+            status=QuestionStatus.ANSWERING,
             started_at=long_ago,
             attempts=app.config["MAX_ATTEMPTS"],
         )
@@ -388,7 +444,7 @@ def test_the_finalizer_heals_counters_and_finishes_batches(api, corpus, db):
     db.session.execute(
         sa.update(QuestionItem)
         .where(QuestionItem.question_batch_id == batch_id)
-        .values(status=DocumentStatus.COMPLETED, answer="x")
+        .values(status=QuestionStatus.COMPLETED, answer="x")
     )
     db.session.commit()
     assert upkeep.finalize_question_batches() == 1

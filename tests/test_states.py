@@ -2,7 +2,17 @@
 
 import pytest
 
-from app.models import Batch, BatchStatus, Document, DocumentStatus, IllegalTransition, states
+from app.models import (
+    Batch,
+    BatchStatus,
+    Document,
+    DocumentStatus,
+    IllegalTransition,
+    QuestionBatch,
+    QuestionItem,
+    QuestionStatus,
+    states,
+)
 
 
 @pytest.mark.parametrize(
@@ -71,7 +81,6 @@ def test_final_status(counts, want):
 
 
 def test_only_a_resume_leaves_cancelled():
-    from app.models import QuestionBatch, QuestionItem
 
     # The resume's own moves, asked for by the resume alone.
     assert states.check_batch("cancelled", "queued", resume=True) == BatchStatus.QUEUED
@@ -91,7 +100,44 @@ def test_only_a_resume_leaves_cancelled():
     assert DocumentStatus.CANCELLED not in states.document_sources("uploaded", list(DocumentStatus))
     for row, new in (
         (QuestionBatch(status=BatchStatus.CANCELLED), BatchStatus.QUEUED),
-        (QuestionItem(status=DocumentStatus.CANCELLED), DocumentStatus.UPLOADED),
+        (QuestionItem(status=QuestionStatus.CANCELLED), QuestionStatus.QUEUED),
     ):
         with pytest.raises(IllegalTransition):
             row.transition(new)
+
+
+def test_question_rows_move_along_their_own_map():
+    item = QuestionItem(status=QuestionStatus.QUEUED)
+    for step in ("answering", "failed", "queued", "answering", "queued", "answering", "completed"):
+        item.transition(QuestionStatus(step))
+    assert item.status == QuestionStatus.COMPLETED and item.is_terminal
+    assert states.question_sources("queued", list(QuestionStatus)) == [
+        QuestionStatus.ANSWERING,
+        QuestionStatus.FAILED,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("queued", "completed"),
+        ("queued", "failed"),
+        ("answering", "cancelled"),
+        ("completed", "queued"),
+        ("completed", "answering"),
+        ("cancelled", "queued"),
+        ("failed", "completed"),
+    ],
+)
+def test_illegal_question_row_moves_are_refused(old, new):
+    item = QuestionItem(status=QuestionStatus(old))
+    with pytest.raises(IllegalTransition, match=f"question cannot go from {old} to {new}"):
+        item.transition(QuestionStatus(new))
+    assert item.status == QuestionStatus(old)
+    with pytest.raises(IllegalTransition):
+        states.question_sources(new, [old])
+
+
+def test_question_rows_do_not_take_document_names():
+    with pytest.raises(ValueError):
+        states.check_question("uploaded", "processing")

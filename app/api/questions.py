@@ -86,7 +86,7 @@ def owned_or_404(batch_id):
 
 
 def status_response(batch, status: int = 200):
-    resp = jsonify(actions.batch_json(batch, actions.items_of(batch.id)))
+    resp = jsonify(actions.status_json(batch, actions.items_of(batch.id)))
     resp.status_code = status
     resp.headers["Cache-Control"] = "no-store"
     return resp
@@ -183,7 +183,7 @@ def question_batches():
     result = actions.list_batches(current_user.id, status, text_arg("q"), page, per_page)
     resp = jsonify(
         {
-            "question_batches": [actions.batch_json(b) for b in result.items],
+            "question_batches": [actions.status_json(b) for b in result.items],
             "page": result.page,
             "pages": result.pages,
             "per_page": result.per_page,
@@ -291,7 +291,7 @@ def export_response(batch, fmt: str):
     def rows():
         # Streamed after the view returns: use the ids captured while the request was live.
         fresh = actions.owned(user_id, batch_id)
-        return qexports.export_rows(fresh, fmt) if fresh is not None else iter(())
+        return qexports.answer_rows(fresh, fmt) if fresh is not None else iter(())
 
     export = exports.export_table(columns, rows, fmt)
     slug = exports.slugify(batch.name or "") or "questions"

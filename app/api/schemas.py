@@ -5,7 +5,14 @@ them through `app.api.openapi.documented`. Status values come from the enums the
 new status appears here without an edit.
 """
 
-from app.models.enums import BatchStatus, DocumentStatus, ErrorCode, Plan, PromptStrategy
+from app.models.enums import (
+    BatchStatus,
+    DocumentStatus,
+    ErrorCode,
+    Plan,
+    PromptStrategy,
+    QuestionStatus,
+)
 
 
 def ref(name: str) -> dict:
@@ -280,7 +287,12 @@ SCHEMAS: dict[str, dict] = {
             "thread": TEXT,
             "question": TEXT,
             "document": nullable(TEXT),
-            "status": {"type": "string", "enum": [s.value for s in DocumentStatus]},
+            "status": {
+                "type": "string",
+                "enum": [s.value for s in QuestionStatus],
+                "description": "`queued` until its conversation's job reaches it, `answering` "
+                "while it is asked, then `completed`, `failed` or `cancelled`.",
+            },
             "answer": nullable(TEXT),
             "sources": {"type": "array", "items": ref("QuestionSource")},
             "error": ref("ItemError"),

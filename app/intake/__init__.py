@@ -52,15 +52,20 @@ from app.models.audit import record
 from app.models.enums import AuditAction, BatchStatus, DocumentStatus, ErrorCode
 from app.models.types import new_id, utcnow
 from app.notifications import outbox
-from app.services import plans, queueing, quota, reuse
+from app.services import plans, queueing, reuse
 from app.services.cleantext import clean_filename
+from app.services.intake_checks import (  # noqa: F401 - part of this module's interface
+    MAX_NAME,
+    check_plan,
+    check_quota,
+    default_name,
+)
 from app.storage import get_storage
 from engine.pdf import SNIFF_BYTES, PageCountError, count_pages, detect_file_type
 
 log = logging.getLogger(__name__)
 
 ALLOWED_EXTENSIONS = {".pdf": "PDF", ".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
-MAX_NAME = 200
 MAX_DESCRIPTION = 2000
 FILE_WORKERS = 2
 
@@ -112,17 +117,6 @@ def uploads_from(parts: Iterable) -> list[Upload]:
 # --- Checks (read only) ----------------------------------------------------------------------
 
 
-def check_plan(limits: plans.PlanLimits, batch: bool) -> None:
-    """Batch upload needs a plan that allows it; single documents are open to every plan."""
-    if batch and not limits.batch_upload:
-        raise IntakeError(
-            ErrorCode.UPGRADE_REQUIRED,
-            f"Batch upload is not part of the {limits.plan.value} plan. Upgrade to Plus or "
-            "Growth, or upload documents one at a time.",
-            {"plan": limits.plan.value},
-        )
-
-
 def check_count(uploads: Sequence[Upload], limits: plans.PlanLimits, batch: bool) -> None:
     """At least one file, and no more than the plan allows (one for a single document)."""
     if not uploads:
@@ -166,13 +160,6 @@ def check_reuse(fields: Mapping[str, str]) -> bool:
             "reuse must be true or false (false extracts every file again, even if seen before).",
             {"field": "reuse"},
         ) from None
-
-
-def default_name(count: int, now=None) -> str:
-    """A batch name like "Batch of 3 files, 23 Nov 2026 14:05" (UTC)."""
-    now = now or utcnow()
-    files = "file" if count == 1 else "files"
-    return f"Batch of {count} {files}, {now.day} {now:%b %Y %H:%M}"
 
 
 def type_problem(upload: Upload) -> str | None:
@@ -232,19 +219,6 @@ def check_sizes(uploads: Sequence[Upload], max_bytes: int) -> None:
             ErrorCode.FILE_TOO_LARGE,
             f"Each file may be at most {max_bytes // (1024 * 1024)} MB.",
             {"files": problems},
-        )
-
-
-def check_quota(user: User, limits: plans.PlanLimits, files: int) -> None:
-    """Preliminary check: at least one page left this period for every file."""
-    left = max(limits.pages_per_month - quota.pages_used(user), 0)
-    if left < files:
-        raise IntakeError(
-            ErrorCode.QUOTA_EXCEEDED,
-            f"You have {left} page{'s' if left != 1 else ''} left this period and this upload "
-            f"has {files} file{'s' if files != 1 else ''}. Upgrade your plan or wait for the "
-            "next period.",
-            {"pages_left": left, "files": files},
         )
 
 
@@ -438,7 +412,7 @@ def intake(user: User, uploads: Sequence[Upload], fields: Mapping[str, str], bat
 
     config = current_app.config
     limits = plans.user_limits(user)
-    check_plan(limits, batch)
+    check_plan(limits, "batch_upload" if batch else None)
     check_count(uploads, limits, batch)
     name = description = None
     if batch:

@@ -13,6 +13,7 @@ from app.models.enums import (
     JobStatus,
     Plan,
     PromptStrategy,
+    QuestionStatus,
 )
 from app.models.notifications import (
     NotificationEvent,
@@ -52,6 +53,7 @@ __all__ = [
     "PromptStrategy",
     "QuestionBatch",
     "QuestionItem",
+    "QuestionStatus",
     "StripeEvent",
     "Subscription",
     "Usage",

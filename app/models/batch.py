@@ -44,6 +44,23 @@ class BatchLifecycle:
         return int(100 * self.terminal_count / total)
 
 
+class ItemLifecycle:
+    """Status changes shared by the items of a batch: documents and question rows."""
+
+    #: The check of the item's own map in states.py, and the statuses that end it.
+    status_check = staticmethod(states.check_document)
+    terminal_statuses = states.DOCUMENT_TERMINAL
+
+    def transition(self, new) -> None:
+        """Move to a new status, allowed only along the item's map in states.py."""
+        self.status = self.status_check(self.status, new)
+        self.updated_at = utcnow()
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.terminal_statuses
+
+
 class Batch(BatchLifecycle, db.Model):
     """A batch of documents uploaded together; its status follows states.BATCH_TRANSITIONS."""
 

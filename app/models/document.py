@@ -7,12 +7,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models import states
+from app.models.batch import ItemLifecycle
 from app.models.enums import DocumentStatus, JobStatus
 from app.models.types import JSONType, UTCDateTime, enum_column, new_id, utcnow
 
 
-class Document(db.Model):
+class Document(ItemLifecycle, db.Model):
     """One uploaded file; its status follows states.DOCUMENT_TRANSITIONS."""
 
     __tablename__ = "documents"
@@ -81,15 +81,6 @@ class Document(db.Model):
         passive_deletes=True,
         order_by="ExtractionJob.attempt",
     )
-
-    def transition(self, new: DocumentStatus) -> None:
-        """Move to a new status, allowed only along states.DOCUMENT_TRANSITIONS."""
-        self.status = states.check_document(self.status, new)
-        self.updated_at = utcnow()
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in states.DOCUMENT_TERMINAL
 
 
 class ExtractionJob(db.Model):

@@ -49,6 +49,16 @@ class DocumentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class QuestionStatus(StrEnum):
+    """A row of a question batch: waiting for its thread's job, being answered, then terminal."""
+
+    QUEUED = "queued"
+    ANSWERING = "answering"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
 class JobStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"

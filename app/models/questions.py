@@ -1,8 +1,8 @@
 """Question batches: a CSV of questions answered from the user's documents, and page text.
 
 A QuestionBatch follows the batch state machine (states.BATCH_TRANSITIONS) and each QuestionItem
-the document one (states.DOCUMENT_TRANSITIONS): ``uploaded → processing → completed | failed``,
-``uploaded → cancelled``, a retried item goes back to ``uploaded``. Rows sharing a ``thread_key``
+its own (states.QUESTION_TRANSITIONS): ``queued → answering → completed | failed``,
+``queued → cancelled``, a retried item goes back to ``queued``. Rows sharing a ``thread_key``
 form one conversation, answered in ``row_number`` order.
 
 DocumentPage keeps the text of each page of a document for retrieval. On PostgreSQL its
@@ -22,8 +22,8 @@ from sqlalchemy.schema import CreateColumn
 
 from app.extensions import db
 from app.models import states
-from app.models.batch import BatchLifecycle
-from app.models.enums import BatchStatus, DocumentStatus
+from app.models.batch import BatchLifecycle, ItemLifecycle
+from app.models.enums import BatchStatus, QuestionStatus
 from app.models.types import JSONType, UTCDateTime, enum_column, new_id, utcnow
 
 SCOPE_ALL = "all"
@@ -75,8 +75,11 @@ class QuestionBatch(BatchLifecycle, db.Model):
     )
 
 
-class QuestionItem(db.Model):
-    """One row of the uploaded file; its status follows states.DOCUMENT_TRANSITIONS."""
+class QuestionItem(ItemLifecycle, db.Model):
+    """One row of the uploaded file; its status follows states.QUESTION_TRANSITIONS."""
+
+    status_check = staticmethod(states.check_question)
+    terminal_statuses = states.QUESTION_TERMINAL
 
     __tablename__ = "question_items"
     __table_args__ = (
@@ -100,8 +103,8 @@ class QuestionItem(db.Model):
     document_ids: Mapped[list | None] = mapped_column(JSONType)
     # The row's own cells by column name, as uploaded.
     original: Mapped[dict] = mapped_column(JSONType, default=dict)
-    status: Mapped[DocumentStatus] = mapped_column(
-        enum_column(DocumentStatus), default=DocumentStatus.UPLOADED
+    status: Mapped[QuestionStatus] = mapped_column(
+        enum_column(QuestionStatus), default=QuestionStatus.QUEUED
     )
     answer: Mapped[str | None] = mapped_column(sa.Text)
     # [{"document_id", "filename", "page", "snippet"}]
@@ -121,15 +124,6 @@ class QuestionItem(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     question_batch = relationship("QuestionBatch", back_populates="items")
-
-    def transition(self, new: DocumentStatus) -> None:
-        """Move to a new status, allowed only along states.DOCUMENT_TRANSITIONS."""
-        self.status = states.check_document(self.status, new)
-        self.updated_at = utcnow()
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in states.DOCUMENT_TERMINAL
 
 
 SEARCH_CONFIG = "english"

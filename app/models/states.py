@@ -1,4 +1,5 @@
-"""The state machines of Batch and Document: the one place that owns their transitions.
+"""The state machines of Batch, Document and QuestionItem: the one place that owns their
+transitions.
 
 Batch::
 
@@ -19,17 +20,29 @@ Document::
        ├──► failed (rejected before a job could start, e.g. quota or unreadable file)
        └──► cancelled ──► uploaded (resume only)
 
+QuestionItem (a row of a question batch)::
+
+    queued ──► answering ──► completed
+      │  ▲         │
+      │  │         └──► failed ──┐
+      │  └──── retry / sweeper ◄─┘ (answering → queued when its worker was lost)
+      └──► cancelled
+
+Question batches follow the batch machine; their rows have names of their own (a row waits in
+`queued` and is `answering` while its thread's job asks about it) and the same terminal values as
+documents (`completed`, `failed`, `cancelled`), which clients poll for and exports print.
+
 Resume is the one way out of `cancelled`. Its moves live in maps of their own
 (RESUME_BATCH_TRANSITIONS, RESUME_DOCUMENT_TRANSITIONS) that only `resume=True` consults, and
 only `batch_actions.resume_batch` passes it: a model's `transition()`, a job, the sweeper, the
-finalizer and question batches (which share these maps and have no resume) still find
-`cancelled` final.
+finalizer and question batches (which have no resume) still find `cancelled` final.
 """
 
 from collections.abc import Iterable
 
 from app.models.enums import BatchStatus as B
 from app.models.enums import DocumentStatus as D
+from app.models.enums import QuestionStatus as Q
 
 
 class IllegalTransition(Exception):
@@ -56,6 +69,14 @@ DOCUMENT_TRANSITIONS: dict[D, frozenset[D]] = {
     D.CANCELLED: frozenset(),
 }
 
+QUESTION_TRANSITIONS: dict[Q, frozenset[Q]] = {
+    Q.QUEUED: frozenset({Q.ANSWERING, Q.CANCELLED}),
+    Q.ANSWERING: frozenset({Q.COMPLETED, Q.FAILED, Q.QUEUED}),
+    Q.COMPLETED: frozenset(),
+    Q.FAILED: frozenset({Q.QUEUED}),
+    Q.CANCELLED: frozenset(),
+}
+
 # Resume (document batches only, through batch_actions.resume_batch): a cancelled batch goes back
 # to queued, as a retry reopens a finished batch, and its cancelled documents back to uploaded.
 RESUME_BATCH_TRANSITIONS: dict[B, frozenset[B]] = {B.CANCELLED: frozenset({B.QUEUED})}
@@ -64,48 +85,62 @@ RESUME_DOCUMENT_TRANSITIONS: dict[D, frozenset[D]] = {D.CANCELLED: frozenset({D.
 BATCH_FINAL = frozenset({B.COMPLETED, B.PARTIALLY_COMPLETED, B.FAILED, B.CANCELLED})
 BATCH_ACTIVE = frozenset({B.QUEUED, B.PROCESSING})
 DOCUMENT_TERMINAL = frozenset({D.COMPLETED, D.FAILED, D.CANCELLED})
+QUESTION_TERMINAL = frozenset({Q.COMPLETED, Q.FAILED, Q.CANCELLED})
 
 
-def _batch_moves(old: B, resume: bool) -> frozenset[B]:
-    table = RESUME_BATCH_TRANSITIONS if resume else BATCH_TRANSITIONS
-    return table.get(old, frozenset())
+def _table(kind: str, resume: bool) -> tuple[type, dict]:
+    """The status enum of a kind of row and the map of its moves (resume: the resume map)."""
+    if kind == "batch":
+        return B, RESUME_BATCH_TRANSITIONS if resume else BATCH_TRANSITIONS
+    if kind == "document":
+        return D, RESUME_DOCUMENT_TRANSITIONS if resume else DOCUMENT_TRANSITIONS
+    return Q, {} if resume else QUESTION_TRANSITIONS
 
 
-def _document_moves(old: D, resume: bool) -> frozenset[D]:
-    table = RESUME_DOCUMENT_TRANSITIONS if resume else DOCUMENT_TRANSITIONS
-    return table.get(old, frozenset())
+def _check(kind: str, old: str, new: str, resume: bool):
+    status, table = _table(kind, resume)
+    old, new = status(old), status(new)
+    if new not in table.get(old, frozenset()):
+        raise IllegalTransition(f"{kind} cannot go from {old} to {new}")
+    return new
+
+
+def _sources(kind: str, new: str, candidates: Iterable[str], resume: bool) -> list:
+    status, table = _table(kind, resume)
+    sources = [status(c) for c in candidates if status(new) in table.get(status(c), frozenset())]
+    if not sources:
+        raise IllegalTransition(f"no {kind} may move to {new} from {list(candidates)}")
+    return sources
 
 
 def check_batch(old: str, new: str, *, resume: bool = False) -> B:
     """Raise IllegalTransition unless the batch may move from old to new (resume: as a resume)."""
-    old, new = B(old), B(new)
-    if new not in _batch_moves(old, resume):
-        raise IllegalTransition(f"batch cannot go from {old} to {new}")
-    return new
+    return _check("batch", old, new, resume)
 
 
 def check_document(old: str, new: str, *, resume: bool = False) -> D:
     """Raise IllegalTransition unless the document may go from old to new (resume: as a resume)."""
-    old, new = D(old), D(new)
-    if new not in _document_moves(old, resume):
-        raise IllegalTransition(f"document cannot go from {old} to {new}")
-    return new
+    return _check("document", old, new, resume)
+
+
+def check_question(old: str, new: str) -> Q:
+    """Raise IllegalTransition unless a question row may go from old to new."""
+    return _check("question", old, new, False)
 
 
 def document_sources(new: str, candidates: Iterable[str], *, resume: bool = False) -> list[D]:
     """The statuses among candidates from which a document may move to new (for bulk UPDATEs)."""
-    sources = [D(c) for c in candidates if D(new) in _document_moves(D(c), resume)]
-    if not sources:
-        raise IllegalTransition(f"no document may move to {new} from {list(candidates)}")
-    return sources
+    return _sources("document", new, candidates, resume)
+
+
+def question_sources(new: str, candidates: Iterable[str]) -> list[Q]:
+    """The statuses among candidates from which a question row may move to new (bulk UPDATEs)."""
+    return _sources("question", new, candidates, False)
 
 
 def batch_sources(new: str, candidates: Iterable[str], *, resume: bool = False) -> list[B]:
     """The statuses among candidates from which a batch may move to new (for bulk UPDATEs)."""
-    sources = [B(c) for c in candidates if B(new) in _batch_moves(B(c), resume)]
-    if not sources:
-        raise IllegalTransition(f"no batch may move to {new} from {list(candidates)}")
-    return sources
+    return _sources("batch", new, candidates, resume)
 
 
 def final_batch_status(completed: int, failed: int, cancelled: int, total: int) -> B | None:

@@ -160,9 +160,9 @@ def document_failed(document_id) -> uuid.UUID | None:
 
 def question_batch_finished(batch: QuestionBatch) -> uuid.UUID | None:
     """`question_batch.finished`: the question batch's status JSON without items."""
-    from app.services.questions.actions import batch_json
+    from app.services.questions.actions import status_json
 
-    data = batch_json(batch)
+    data = status_json(batch)
     data["url"] = f"{site_url(batch.user_id)}/api/v1/question-batches/{batch.id}"
     return emit(batch.user_id, QUESTION_BATCH_FINISHED, data)
 

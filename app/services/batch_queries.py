@@ -8,8 +8,9 @@ of the batch: one query for the batch and its change tag, one for its documents.
 import hashlib
 import math
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -51,12 +52,7 @@ TAG_FIELDS = (
     "tag_change_sum",
 )
 
-SORTS = {
-    "newest": (Batch.created_at.desc(), Batch.id.desc()),
-    "oldest": (Batch.created_at.asc(), Batch.id.asc()),
-    "name": (sa.func.lower(Batch.name).asc(), Batch.created_at.desc()),
-    "status": (Batch.status.asc(), Batch.created_at.desc()),
-}
+SORTS = ("newest", "oldest", "name", "status")
 DEFAULT_SORT = "newest"
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -84,14 +80,17 @@ def as_uuid(value) -> uuid.UUID | None:
         return None
 
 
-def owned_batch(owner_id: uuid.UUID | None, batch_id) -> Batch | None:
-    """The batch with this id if it belongs to the owner (any owner when owner_id is None)."""
+def owned_batch(owner_id: uuid.UUID | None, batch_id, model=Batch):
+    """The batch with this id if it belongs to the owner (any owner when owner_id is None).
+
+    `model` is the kind of batch: Batch, or QuestionBatch.
+    """
     batch_id = as_uuid(batch_id)
     if batch_id is None:
         return None
-    stmt = sa.select(Batch).where(Batch.id == batch_id)
+    stmt = sa.select(model).where(model.id == batch_id)
     if owner_id is not None:
-        stmt = stmt.where(Batch.user_id == owner_id)
+        stmt = stmt.where(model.user_id == owner_id)
     return db.session.scalar(stmt)
 
 
@@ -303,6 +302,17 @@ def batch_history(batch_id: uuid.UUID, limit: int = 200) -> list[AuditEvent]:
     return list(db.session.scalars(stmt))
 
 
+def sort_order(model, sort: str) -> tuple:
+    """The ORDER BY of a list of batches (or question batches); unknown sorts are newest first."""
+    orders = {
+        "newest": (model.created_at.desc(), model.id.desc()),
+        "oldest": (model.created_at.asc(), model.id.asc()),
+        "name": (sa.func.lower(model.name).asc(), model.created_at.desc()),
+        "status": (model.status.asc(), model.created_at.desc()),
+    }
+    return orders.get(sort, orders[DEFAULT_SORT])
+
+
 def parse_status(value: str | None) -> BatchStatus | None:
     """A batch status filter; None for empty; ValueError for an unknown status."""
     if value in (None, ""):
@@ -318,24 +328,28 @@ def list_batches(
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
     needs_review: bool = False,
+    model=Batch,
 ) -> BatchPage:
-    """A page of the owner's batches, filtered by status, name and review, sorted."""
+    """A page of the owner's batches, filtered by status, name and review, sorted.
+
+    `model` is the kind of batch listed: Batch, or QuestionBatch (which has no review).
+    """
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
-    where = [Batch.user_id == owner_id]
+    where = [model.user_id == owner_id]
     if needs_review:
-        where.append(Batch.needs_review_count > 0)
+        where.append(model.needs_review_count > 0)
     if status is not None:
-        where.append(Batch.status == status)
+        where.append(model.status == status)
     if q and q.strip():
         pattern = "%" + escape_like(q.strip()) + "%"
-        where.append(Batch.name.ilike(pattern, escape="\\"))
-    total = db.session.scalar(sa.select(sa.func.count(Batch.id)).where(*where)) or 0
+        where.append(model.name.ilike(pattern, escape="\\"))
+    total = db.session.scalar(sa.select(sa.func.count(model.id)).where(*where)) or 0
     pages = max(1, math.ceil(total / per_page))
     page = max(1, min(int(page), pages))
     stmt = (
-        sa.select(Batch)
+        sa.select(model)
         .where(*where)
-        .order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+        .order_by(*sort_order(model, sort))
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
@@ -390,9 +404,9 @@ def owned_batches(owner_id: uuid.UUID, ids) -> list[Batch]:
     return list(db.session.scalars(stmt))
 
 
-def export_rows(batch_id: uuid.UUID) -> Iterator[dict]:
-    """The export rows of a batch's documents, streamed from the database in chunks."""
-    stmt = (
+def document_export_select(batch_id: uuid.UUID) -> sa.Select:
+    """The documents of a batch with their results, in upload order, for exports."""
+    return (
         sa.select(
             Document.id,
             Document.original_filename,
@@ -406,18 +420,35 @@ def export_rows(batch_id: uuid.UUID) -> Iterator[dict]:
         .outerjoin(ExtractionResult, ExtractionResult.document_id == Document.id)
         .where(Document.batch_id == batch_id)
         .order_by(Document.created_at, Document.original_filename, Document.id)
-        .execution_options(yield_per=EXPORT_CHUNK)
     )
-    for row in db.session.execute(stmt):
-        result = row.data if isinstance(row.data, dict) else {}
-        yield {
-            "id": str(row.id),
-            "filename": row.original_filename,
-            "status": str(row.status),
-            "document_type": row.document_type or result.get("document_type"),
-            "page_count": row.page_count,
-            "error_code": str(row.error_code) if row.error_code else None,
-            "error_message": row.error_message,
-            "data": result.get("data"),
-            "line_items": result.get("line_items"),
-        }
+
+
+def document_export_row(row) -> dict:
+    """A document's export row."""
+    result = row.data if isinstance(row.data, dict) else {}
+    return {
+        "id": str(row.id),
+        "filename": row.original_filename,
+        "status": str(row.status),
+        "document_type": row.document_type or result.get("document_type"),
+        "page_count": row.page_count,
+        "error_code": str(row.error_code) if row.error_code else None,
+        "error_message": row.error_message,
+        "data": result.get("data"),
+        "line_items": result.get("line_items"),
+    }
+
+
+def export_rows(
+    batch_id: uuid.UUID,
+    select: Callable[[uuid.UUID], sa.Select] = document_export_select,
+    row: Callable[[Any], dict] = document_export_row,
+) -> Iterator[dict]:
+    """The export rows of a batch, streamed from the database in chunks.
+
+    A document batch by default; `select` and `row` give another kind's rows (question batches:
+    their questions and answers).
+    """
+    stmt = select(batch_id).execution_options(yield_per=EXPORT_CHUNK)
+    for found in db.session.execute(stmt):
+        yield row(found)

@@ -1,6 +1,7 @@
 """Enqueueing document jobs on RQ, always after the commit that created them.
 
-A document has one deterministic job id, `document-<id>`, so it is never queued twice at once:
+A document has one deterministic job id, `document-<id>`, so it is never queued twice at once
+(question threads use the same rules through `enqueue_job`, with ids of their own):
 
 - no job with that id in Redis: enqueue it (RQ's `unique=True` makes check-and-save atomic);
 - a live job (queued, scheduled, deferred, or started by a worker that is still alive): leave it;
@@ -125,19 +126,58 @@ def job_is_live(job: Job | None, cache: dict | None = None) -> bool:
     return False
 
 
-def document_job(connection: Redis, document_id: uuid.UUID | str) -> Job | None:
-    """The RQ job of a document, if Redis still has one."""
+def fetch_job(connection: Redis, job_id: str) -> Job | None:
+    """The RQ job with this id, if Redis still has one."""
     try:
-        return Job.fetch(document_job_id(document_id), connection=connection)
+        return Job.fetch(job_id, connection=connection)
     except NoSuchJobError:
         return None
+
+
+def fetch_jobs(connection: Redis, job_ids: list[str]) -> list[Job | None]:
+    """The RQ jobs with these ids in one round trip (None where Redis has none), in order."""
+    return Job.fetch_many(job_ids, connection=connection)
+
+
+def document_job(connection: Redis, document_id: uuid.UUID | str) -> Job | None:
+    """The RQ job of a document, if Redis still has one."""
+    return fetch_job(connection, document_job_id(document_id))
 
 
 def fetch_document_jobs(connection: Redis, document_ids: list) -> dict[str, Job | None]:
     """The RQ jobs of many documents in one round trip, by document id."""
     ids = [str(i) for i in document_ids]
-    jobs = Job.fetch_many([document_job_id(i) for i in ids], connection=connection)
+    jobs = fetch_jobs(connection, [document_job_id(i) for i in ids])
     return dict(zip(ids, jobs, strict=True))
+
+
+def enqueue_job(
+    queue: Queue,
+    func: str,
+    args: tuple,
+    job_id: str,
+    existing: Job | None | bool = True,
+    cache: dict | None = None,
+    **options,
+) -> bool:
+    """Enqueue a job under its deterministic id unless a live job has it; True when enqueued.
+
+    `existing` is the job already fetched (None when there is none); True means look it up. A
+    dead job's hash is deleted first; `cache` remembers which workers are alive across calls.
+    """
+    for _ in range(3):
+        job = fetch_job(queue.connection, job_id) if existing is True else existing
+        existing = True
+        if job is not None:
+            if job_is_live(job, cache):
+                return False
+            job.delete()
+        try:
+            queue.enqueue(func, *args, job_id=job_id, unique=True, **options)
+            return True
+        except DuplicateJobError:
+            continue  # someone enqueued it in between: look again
+    return False
 
 
 def enqueue_document(
@@ -149,19 +189,7 @@ def enqueue_document(
     """
     doc_id = str(document_id)
     job_id = document_job_id(doc_id)
-    for _ in range(3):
-        job = document_job(queue.connection, doc_id) if existing is True else existing
-        existing = True
-        if job is not None:
-            if job_is_live(job):
-                return False
-            job.delete()
-        try:
-            queue.enqueue(DOCUMENT_JOB, doc_id, job_id=job_id, unique=True, **job_options())
-            return True
-        except DuplicateJobError:
-            continue  # someone enqueued it in between: look again
-    return False
+    return enqueue_job(queue, DOCUMENT_JOB, (doc_id,), job_id, existing, **job_options())
 
 
 def enqueue_unique_jobs(queue: Queue, document_ids: list[str]) -> list[bool]:

@@ -231,7 +231,7 @@ def breakdown(user: User, now: datetime | None = None) -> dict:
     - in_progress: pages held by documents and questions being processed now;
     - deleted: the rest, pages of documents and batches deleted since (deleting keeps the charge).
     """
-    from app.models import QuestionItem
+    from app.models import QuestionItem, QuestionStatus
 
     period = period_for_user(user, now)
     used = pages_used(user, now)
@@ -260,7 +260,7 @@ def breakdown(user: User, now: datetime | None = None) -> dict:
             .group_by(QuestionItem.status)
         ).all()
         for status, pages in rows:
-            if status == DocumentStatus.COMPLETED:
+            if status == QuestionStatus.COMPLETED:
                 questions += int(pages or 0)
             else:
                 held_questions += int(pages or 0)

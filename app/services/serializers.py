@@ -1,5 +1,8 @@
 """The JSON shapes of batches and documents in the API."""
 
+from collections.abc import Callable
+from typing import Any
+
 from app.models import Batch, Document, states
 
 
@@ -50,27 +53,46 @@ def document_json(doc: Document, result: dict | None = None) -> dict:
     return data
 
 
-def batch_json(batch: Batch, documents: list[Document] | None = None) -> dict:
-    """A batch's status JSON; without documents it is the list form."""
-    data = {
-        "id": str(batch.id),
-        "name": batch.name,
+def document_batch_fields(batch: Batch) -> dict:
+    """What a document batch's status JSON adds to the fields every batch has."""
+    return {
         "description": batch.description,
-        "status": str(batch.status),
         "prompt_strategy": str(batch.prompt_strategy),
         "extraction_prompt": batch.extraction_prompt,
         "document_count": batch.document_count,
-        "completed_count": batch.completed_count,
-        "failed_count": batch.failed_count,
-        "cancelled_count": batch.cancelled_count,
         "reused_count": batch.reused_count or 0,
         "needs_review_count": batch.needs_review_count or 0,
         "total_pages": batch.total_pages,
+    }
+
+
+def batch_json(
+    batch,
+    children: list | None = None,
+    *,
+    fields: Callable[[Any], dict] = document_batch_fields,
+    children_key: str = "documents",
+    child_json: Callable[[Any], dict] = document_summary,
+) -> dict:
+    """A batch's status JSON; without children (its documents) it is the list form.
+
+    Every batch has an id, name, status, counters, progress and times; `fields` adds what its
+    kind has of its own, and `child_json` lists its children under `children_key` (question
+    batches: their rows under "items").
+    """
+    data = {
+        "id": str(batch.id),
+        "name": batch.name,
+        "status": str(batch.status),
+        "completed_count": batch.completed_count,
+        "failed_count": batch.failed_count,
+        "cancelled_count": batch.cancelled_count,
         "progress": batch.progress,
         "created_at": iso(batch.created_at),
         "updated_at": iso(batch.updated_at),
         "completed_at": iso(batch.completed_at),
+        **fields(batch),
     }
-    if documents is not None:
-        data["documents"] = [document_summary(d) for d in documents]
+    if children is not None:
+        data[children_key] = [child_json(c) for c in children]
     return data

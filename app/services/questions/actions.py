@@ -8,13 +8,9 @@ Exports are in ``exports.py``. Jobs are enqueued only after the commit that made
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import math
-import os
 import uuid
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from redis.exceptions import RedisError
@@ -24,23 +20,24 @@ from app.extensions import db, get_queue
 from app.models import (
     BatchStatus,
     Document,
-    DocumentStatus,
     ErrorCode,
     QuestionBatch,
     QuestionItem,
+    QuestionStatus,
     User,
     audit,
     states,
 )
 from app.models.questions import SCOPE_ALL, SCOPE_BATCH
 from app.models.types import utcnow
+from app.services import batch_queries, plans, queueing, serializers
+from app.services.batch_queries import as_uuid
+from app.services.intake_checks import MAX_NAME, check_plan, check_quota, default_name
 from app.services.questions import retrieval
 from app.services.questions.checks import (  # noqa: F401 - part of this module's interface
     Checked,
     Upload,
     check_file,
-    check_plan,
-    check_quota,
     check_upload,
     completed_documents,
     invalid_file,
@@ -65,9 +62,7 @@ THREAD_JOB = "jobs.questions.answer_thread"
 INDEX_JOB = "jobs.questions.index_scope"
 QUEUE = "default"
 TAG_VERSION = "1"
-DEFAULT_PER_PAGE = 20
-MAX_PER_PAGE = 100
-LIVE_JOB_STATUSES = ("queued", "started", "deferred", "scheduled")
+DEFAULT_PER_PAGE = batch_queries.DEFAULT_PER_PAGE
 
 
 class Actions:
@@ -83,25 +78,22 @@ class Actions:
 # --- create ---------------------------------------------------------------------------------------
 
 
-def default_name(filename: str) -> str:
-    """A batch name from the file name ('march-questions.csv' → 'march-questions')."""
-    base = os.path.basename(filename or "").rsplit(".", 1)[0].strip()
-    return (base or "Questions")[:200]
-
-
 def create(user: User, upload: Upload | None, scope_value: str | None, name: str | None):
     """Check a file and add the batch and its rows to the session; (batch, thread sizes).
 
     The caller commits, then enqueues with :func:`enqueue_threads`. A rejected file raises
     ApiError and adds nothing.
     """
-    limit = check_plan(user)
+    limits = plans.user_limits(user)
+    check_plan(limits, "question_rows")
     upload = check_upload(upload)
-    checked, parsed = check_file(user, upload, scope_value, limit)
+    checked, parsed = check_file(user, upload, scope_value, limits.question_rows)
     if checked is None:
         raise invalid_file(parsed)
-    check_quota(user, len(parsed.rows))
-    name = (name or "").strip()[:200] or default_name(upload.filename)
+    check_quota(user, limits, len(parsed.rows), "questions")
+    name = (name or "").strip()[:MAX_NAME] or default_name(
+        len(parsed.rows), filename=upload.filename or "", noun="question"
+    )
     batch = QuestionBatch(
         id=uuid.uuid4(),
         user_id=user.id,
@@ -130,7 +122,7 @@ def create(user: User, upload: Upload | None, scope_value: str | None, name: str
             if r.document
             else None,
             "original": r.cells,
-            "status": DocumentStatus.UPLOADED,
+            "status": QuestionStatus.QUEUED,
             "created_at": now,
             "updated_at": now,
         }
@@ -179,13 +171,14 @@ def enqueue_threads(
 ) -> int:
     """Enqueue one job per thread (thread key → rows); a thread whose job is waiting is skipped.
 
-    ``fresh`` skips the look-up of earlier jobs (a batch just created has none); with
+    A thread's job is left alone while it is live and replaced when it is dead, by the rules
+    documents follow (`queueing.enqueue_job`). ``fresh`` skips the look-up of earlier jobs (a
+    batch just created has none); with
     ``unindexed`` documents to read first, one indexing job runs before the threads, so that
     parallel threads do not all read the same files. Redis being down is logged: the sweeper
     enqueues the threads later.
     """
-    from rq.exceptions import DuplicateJobError, NoSuchJobError
-    from rq.job import Dependency, Job
+    from rq.job import Dependency
 
     if not threads:
         return 0
@@ -225,34 +218,22 @@ def enqueue_threads(
                     count += 1
                 pipe.execute()
             return count
-        # One round trip for the status of every thread's job (a sweep may look at thousands).
+        # One round trip for every thread's job (a sweep may look at thousands).
         ids = {key: thread_job_id(batch_id, key) for key in threads}
-        with conn.pipeline() as pipe:
-            for job_id in ids.values():
-                pipe.hget(Job.key_for(job_id), "status")
-            statuses = dict(zip(ids, pipe.execute(), strict=True))
+        known = dict(zip(ids, queueing.fetch_jobs(conn, list(ids.values())), strict=True))
+        workers: dict = {}
         for key, rows in threads.items():
-            job_id = ids[key]
-            status = statuses[key].decode() if statuses[key] else None
-            if status in LIVE_JOB_STATUSES:
-                continue
-            if status is not None:
-                with contextlib.suppress(NoSuchJobError):
-                    Job.fetch(job_id, connection=conn).delete()
-            try:
-                queue.enqueue(
-                    THREAD_JOB,
-                    str(batch_id),
-                    heads[key],
-                    job_id=job_id,
-                    description=THREAD_JOB_DESCRIPTION,
-                    job_timeout=job_timeout(rows),
-                    result_ttl=300,
-                    unique=True,
-                )
-                count += 1
-            except DuplicateJobError:
-                continue
+            count += queueing.enqueue_job(
+                queue,
+                THREAD_JOB,
+                (str(batch_id), heads[key]),
+                ids[key],
+                known[key],
+                workers,
+                description=THREAD_JOB_DESCRIPTION,
+                job_timeout=job_timeout(rows),
+                result_ttl=300,
+            )
         return count
     except RedisError as exc:
         log.warning(
@@ -267,26 +248,9 @@ def enqueue_threads(
 # --- reads ----------------------------------------------------------------------------------------
 
 
-def as_uuid(value) -> uuid.UUID | None:
-    """A UUID from a UUID or its text; None when it is not one."""
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def owned(owner_id: uuid.UUID, batch_id) -> QuestionBatch | None:
     """The owner's question batch with this id, else None (another user's is None too)."""
-    batch_id = as_uuid(batch_id)
-    if batch_id is None:
-        return None
-    return db.session.scalar(
-        sa.select(QuestionBatch).where(
-            QuestionBatch.id == batch_id, QuestionBatch.user_id == owner_id
-        )
-    )
+    return batch_queries.owned_batch(owner_id, batch_id, QuestionBatch)
 
 
 def snapshot(owner_id: uuid.UUID, batch_id) -> tuple[QuestionBatch, str] | None:
@@ -334,41 +298,22 @@ def items_of(batch_id: uuid.UUID) -> list[QuestionItem]:
     )
 
 
-@dataclass(frozen=True)
-class ListPage:
-    items: list[QuestionBatch]
-    page: int
-    pages: int
-    per_page: int
-    total: int
-
-
 def list_batches(
     owner_id: uuid.UUID,
     status: str | None = None,
     q: str | None = None,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
-) -> ListPage:
+) -> batch_queries.BatchPage:
     """A page of the owner's question batches, newest first, filtered by status and name."""
-    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
-    where = [QuestionBatch.user_id == owner_id]
-    if status:
-        where.append(QuestionBatch.status == BatchStatus(status))
-    if q and q.strip():
-        text = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(QuestionBatch.name.ilike(f"%{text}%", escape="\\"))
-    total = db.session.scalar(sa.select(sa.func.count(QuestionBatch.id)).where(*where)) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = max(1, min(int(page), pages))
-    stmt = (
-        sa.select(QuestionBatch)
-        .where(*where)
-        .order_by(QuestionBatch.created_at.desc(), QuestionBatch.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+    return batch_queries.list_batches(
+        owner_id,
+        batch_queries.parse_status(status),
+        q,
+        page=page,
+        per_page=per_page,
+        model=QuestionBatch,
     )
-    return ListPage(list(db.session.scalars(stmt)), page, pages, per_page, total)
 
 
 def scope_of(batch: QuestionBatch) -> Scope:
@@ -377,10 +322,6 @@ def scope_of(batch: QuestionBatch) -> Scope:
 
 
 # --- JSON -----------------------------------------------------------------------------------------
-
-
-def iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def item_json(item: QuestionItem) -> dict:
@@ -402,31 +343,26 @@ def item_json(item: QuestionItem) -> dict:
     }
 
 
-def batch_json(batch: QuestionBatch, items: list[QuestionItem] | None = None) -> dict:
-    """A question batch's status JSON; without items it is the list form."""
-    data = {
-        "id": str(batch.id),
-        "name": batch.name,
-        "status": str(batch.status),
-        "scope": str(batch.scope_batch_id) if batch.scope == SCOPE_BATCH else SCOPE_ALL,
+def batch_fields(batch: QuestionBatch) -> dict:
+    """What a question batch's status JSON adds to the fields every batch has."""
+    scope = str(batch.scope_batch_id) if batch.scope == SCOPE_BATCH else SCOPE_ALL
+    if batch.scope == SCOPE_BATCH and batch.scope_batch_id is None:
+        scope = "deleted_batch"
+    return {
+        "scope": scope,
         "scope_batch_id": str(batch.scope_batch_id) if batch.scope_batch_id else None,
         "filename": batch.source_filename,
         "columns": list(batch.columns or []),
         "item_count": batch.item_count,
         "thread_count": batch.thread_count,
-        "completed_count": batch.completed_count,
-        "failed_count": batch.failed_count,
-        "cancelled_count": batch.cancelled_count,
-        "progress": batch.progress,
-        "created_at": iso(batch.created_at),
-        "updated_at": iso(batch.updated_at),
-        "completed_at": iso(batch.completed_at),
     }
-    if batch.scope == SCOPE_BATCH and batch.scope_batch_id is None:
-        data["scope"] = "deleted_batch"
-    if items is not None:
-        data["items"] = [item_json(i) for i in items]
-    return data
+
+
+def status_json(batch: QuestionBatch, items: list[QuestionItem] | None = None) -> dict:
+    """A question batch's status JSON; without items it is the list form."""
+    return serializers.batch_json(
+        batch, items, fields=batch_fields, children_key="items", child_json=item_json
+    )
 
 
 # --- cancel, retry, delete ------------------------------------------------------------------------
@@ -442,11 +378,11 @@ def cancel(batch: QuestionBatch, user_id: uuid.UUID) -> int:
         raise invalid_state(
             f"The batch is {batch.status}; only a queued or running batch can be cancelled."
         )
-    sources = states.document_sources(DocumentStatus.CANCELLED, [DocumentStatus.UPLOADED])
+    sources = states.question_sources(QuestionStatus.CANCELLED, [QuestionStatus.QUEUED])
     result = db.session.execute(
         sa.update(QuestionItem)
         .where(QuestionItem.question_batch_id == batch.id, QuestionItem.status.in_(sources))
-        .values(status=DocumentStatus.CANCELLED, updated_at=utcnow(), completed_at=utcnow())
+        .values(status=QuestionStatus.CANCELLED, updated_at=utcnow(), completed_at=utcnow())
     )
     cancelled = result.rowcount or 0
     db.session.execute(
@@ -464,12 +400,12 @@ def retry(batch: QuestionBatch, user_id: uuid.UUID) -> dict[str, int]:
     """Send the failed rows back to the queue; their threads (key → rows) to enqueue later."""
     if batch.status in (BatchStatus.COMPLETED, BatchStatus.CANCELLED, BatchStatus.PENDING_UPLOAD):
         raise invalid_state(f"The batch is {batch.status}; there is nothing to retry.")
-    sources = states.document_sources(DocumentStatus.UPLOADED, [DocumentStatus.FAILED])
+    sources = states.question_sources(QuestionStatus.QUEUED, [QuestionStatus.FAILED])
     rows = db.session.execute(
         sa.update(QuestionItem)
         .where(QuestionItem.question_batch_id == batch.id, QuestionItem.status.in_(sources))
         .values(
-            status=DocumentStatus.UPLOADED,
+            status=QuestionStatus.QUEUED,
             error_code=None,
             error_message=None,
             answer=None,

@@ -19,7 +19,8 @@ from app.models import (
     User,
 )
 from app.models.questions import SCOPE_ALL, SCOPE_BATCH
-from app.services import plans, quota
+from app.services import plans
+from app.services.intake_checks import check_plan, pages_left, quota_sentence
 from app.services.questions import parse
 from app.services.questions.retrieval import Scope
 
@@ -47,18 +48,6 @@ def completed_documents(scope: Scope) -> int:
     if scope.only_batch:
         stmt = stmt.where(Document.batch_id == scope.batch_id)
     return db.session.scalar(stmt) or 0
-
-
-def check_plan(user: User) -> int:
-    """The user's question-row limit; 403 upgrade_required on a plan without question batches."""
-    limit = plans.user_limits(user).question_rows
-    if limit <= 0:
-        raise DomainError(
-            ErrorCode.UPGRADE_REQUIRED,
-            "Question batches come with the Plus and Growth plans. Upgrade to upload a file of "
-            "questions.",
-        )
-    return limit
 
 
 def check_upload(upload: Upload | None) -> Upload:
@@ -196,34 +185,20 @@ def invalid_file(parsed: parse.ParsedQuestions) -> ApiError:
     )
 
 
-def check_quota(user: User, rows: int) -> None:
-    """402 quota_exceeded when the pages left this period cannot cover one page per question."""
-    left = quota.summary(user)["pages_left"]
-    if left < rows:
-        raise DomainError(
-            ErrorCode.QUOTA_EXCEEDED,
-            f"Each question uses one page: this file has {rows} questions and {left} pages are "
-            "left this period.",
-            {"pages_left": left, "questions": rows},
-        )
-
-
 def preview(user: User, upload: Upload, scope_value: str | None) -> dict:
     """What the wizard's review step shows: the first rows and every problem; stores nothing."""
-    limit = check_plan(user)
+    limits = plans.user_limits(user)
+    check_plan(limits, "question_rows")
+    limit = limits.question_rows
     upload = check_upload(upload)
     checked, parsed = check_file(user, upload, scope_value, limit)
     problems = parsed.problem_dicts()
     warnings = []
     if checked is not None:
-        left = quota.summary(user)["pages_left"]
+        left = pages_left(user, limits)
         if left < len(parsed.rows):
             problems.append(
-                {
-                    "row": None,
-                    "reason": f"Each question uses one page: this file has {len(parsed.rows)} "
-                    f"questions and {left} pages are left this period.",
-                }
+                {"row": None, "reason": quota_sentence(left, len(parsed.rows), "questions")}
             )
         scope = scope_for(user.id, checked.scope, checked.scope_batch and checked.scope_batch.id)
         if not completed_documents(scope):

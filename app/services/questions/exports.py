@@ -6,13 +6,12 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
-from app.extensions import db
 from app.models import (
     QuestionBatch,
     QuestionItem,
 )
+from app.services import batch_queries
 
-EXPORT_CHUNK = 500
 ADDED_COLUMNS = ("answer", "sources", "status", "error")
 
 
@@ -40,10 +39,9 @@ def sources_text(sources: list | None) -> str:
     return "; ".join(parts)
 
 
-def export_rows(batch: QuestionBatch, fmt: str) -> Iterator[dict]:
-    """The export rows of a batch, streamed from the database in file order."""
-    columns, added = export_columns(batch)
-    stmt = (
+def answers_select(batch_id) -> sa.Select:
+    """A batch's rows with their answers, in file order."""
+    return (
         sa.select(
             QuestionItem.original,
             QuestionItem.answer,
@@ -52,19 +50,28 @@ def export_rows(batch: QuestionBatch, fmt: str) -> Iterator[dict]:
             QuestionItem.error_code,
             QuestionItem.error_message,
         )
-        .where(QuestionItem.question_batch_id == batch.id)
+        .where(QuestionItem.question_batch_id == batch_id)
         .order_by(QuestionItem.row_number)
-        .execution_options(yield_per=EXPORT_CHUNK)
     )
-    for row in db.session.execute(stmt):
-        out = {c: (row.original or {}).get(c, "") for c in batch.columns or []}
+
+
+def answer_rows(batch: QuestionBatch, fmt: str) -> Iterator[dict]:
+    """The export rows of a question batch: its uploaded cells, then the added columns."""
+    uploaded = list(batch.columns or [])
+    _, added = export_columns(batch)
+
+    def row(found) -> dict:
+        out = {c: (found.original or {}).get(c, "") for c in uploaded}
         error = None
-        if row.error_code:
-            error = (
-                f"{row.error_code}: {row.error_message}" if row.error_message else row.error_code
-            )
-        out[added["answer"]] = row.answer
-        out[added["sources"]] = (row.sources or []) if fmt == "json" else sources_text(row.sources)
-        out[added["status"]] = str(row.status)
+        if found.error_code:
+            error = found.error_code
+            if found.error_message:
+                error = f"{found.error_code}: {found.error_message}"
+        out[added["answer"]] = found.answer
+        sources = found.sources or []
+        out[added["sources"]] = sources if fmt == "json" else sources_text(sources)
+        out[added["status"]] = str(found.status)
         out[added["error"]] = error
-        yield out
+        return out
+
+    return batch_queries.export_rows(batch.id, answers_select, row)

@@ -12,10 +12,10 @@ from flask import current_app
 from app.extensions import db
 from app.models import (
     BatchStatus,
-    DocumentStatus,
     ErrorCode,
     QuestionBatch,
     QuestionItem,
+    QuestionStatus,
     states,
 )
 from app.models.types import utcnow
@@ -40,9 +40,9 @@ def finalize_question_batch(batch_id: uuid.UUID) -> BatchStatus | None:
             .group_by(QuestionItem.status)
         ).all()
     )
-    completed = counts.get(DocumentStatus.COMPLETED, 0)
-    failed = counts.get(DocumentStatus.FAILED, 0)
-    cancelled = counts.get(DocumentStatus.CANCELLED, 0)
+    completed = counts.get(QuestionStatus.COMPLETED, 0)
+    failed = counts.get(QuestionStatus.FAILED, 0)
+    cancelled = counts.get(QuestionStatus.CANCELLED, 0)
     total = sum(counts.values())
     if (batch.completed_count, batch.failed_count, batch.cancelled_count, batch.item_count) != (
         completed,
@@ -85,9 +85,9 @@ def finalize_question_batches() -> int:
 def sweep_question_items(now=None) -> dict:
     """Free rows whose worker was lost and re-enqueue threads whose job went missing.
 
-    A row ``processing`` for longer than JOB_TIMEOUT_SECONDS + SWEEP_GRACE_SECONDS goes back to
-    ``uploaded`` (its reserved page released), or fails with ``worker_lost`` after MAX_ATTEMPTS.
-    Threads of running batches with ``uploaded`` rows older than the grace period are enqueued
+    A row ``answering`` for longer than JOB_TIMEOUT_SECONDS + SWEEP_GRACE_SECONDS goes back to
+    ``queued`` (its reserved page released), or fails with ``worker_lost`` after MAX_ATTEMPTS.
+    Threads of running batches with ``queued`` rows older than the grace period are enqueued
     again unless their job is still waiting. Called by the periodic sweeper job; commits.
     """
     conf = current_app.config
@@ -104,13 +104,13 @@ def sweep_question_items(now=None) -> dict:
             QuestionItem.reserved_pages,
             QuestionItem.question_batch_id,
         ).where(
-            QuestionItem.status == DocumentStatus.PROCESSING,
+            QuestionItem.status == QuestionStatus.ANSWERING,
             sa.func.coalesce(QuestionItem.started_at, QuestionItem.updated_at) < stuck_before,
         )
     ).all()
     for row in stuck:
         give_up = row.attempts >= max_attempts
-        new = DocumentStatus.FAILED if give_up else DocumentStatus.UPLOADED
+        new = QuestionStatus.FAILED if give_up else QuestionStatus.QUEUED
         values = {"status": new, "updated_at": now, "reserved_pages": 0, "usage_id": None}
         if give_up:
             values.update(
@@ -122,7 +122,7 @@ def sweep_question_items(now=None) -> dict:
             sa.update(QuestionItem)
             .where(
                 QuestionItem.id == row.id,
-                QuestionItem.status.in_(states.document_sources(new, [DocumentStatus.PROCESSING])),
+                QuestionItem.status.in_(states.question_sources(new, [QuestionStatus.ANSWERING])),
             )
             .values(**values)
         )
@@ -143,7 +143,7 @@ def sweep_question_items(now=None) -> dict:
         .join(QuestionBatch, QuestionBatch.id == QuestionItem.question_batch_id)
         .where(
             QuestionBatch.status.in_(states.BATCH_ACTIVE),
-            QuestionItem.status == DocumentStatus.UPLOADED,
+            QuestionItem.status == QuestionStatus.QUEUED,
             QuestionItem.updated_at <= now - grace,
         )
         .group_by(QuestionItem.question_batch_id, QuestionItem.thread_key)
