@@ -10,7 +10,7 @@ twice, to be retried, and to run after the document was cancelled or deleted:
   attempt number fences every later write (`WHERE status='processing' AND attempts=<n>`): if the
   sweeper took the document back meanwhile, this run's writes match nothing and it stops. A
   cancelled batch cancels the document instead; the first claim of a batch moves it
-  `queued → processing`; the pages are reserved with one conditional upsert on the usage row
+  `queued → processing`; the pages are reserved with one conditional UPDATE on the usage row
   (`pages_used + n <= limit`). All of it is one transaction, committed before the extraction
   starts. The reservation is released in the transaction that fails the document or puts it
   back for a retry; completing keeps the charge.

@@ -263,7 +263,7 @@ def claim(
     """uploaded → processing, in one transaction with the rest of what starting takes.
 
     The attempt is counted, the batch moves `queued → processing` on its first claim, the
-    document's pages are reserved on the usage row (one conditional upsert: only within the
+    document's pages are reserved on the usage row (one conditional UPDATE: only within the
     plan's limit; a reservation an earlier attempt left is reused) and the attempt's
     ExtractionJob row is opened. A cancelled batch cancels the document instead. Commits.
     Over the limit, the claim is committed uncharged: the caller fails the document.
