@@ -6,10 +6,11 @@ in parallel while each answer sees the earlier rows of its thread. For each row,
     claim (queued → answering, one conditional UPDATE) → reserve one page of quota →
     answer → store (answering → completed, counters bumped in the same transaction)
 
-A row that fails (quota, provider error) is recorded as failed with its reservation released and
-the thread goes on. Safe to run twice: a row is claimed by one run only, a completed row is never
-answered again, and a run that finds a row held by another run stops, leaving it to that run (or
-to the sweeper when that run's worker was lost).
+Each move of a row is made by `app/services/questions/lifecycle.py`. A row that fails (quota,
+provider error) is recorded as failed with its reservation released and the thread goes on. Safe
+to run twice: a row is claimed by one run only, a completed row is never answered again, and a
+run that finds a row held by another run stops, leaving it to that run (or to the sweeper when
+that run's worker was lost).
 """
 
 import logging
@@ -20,7 +21,6 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import (
-    BatchStatus,
     ErrorCode,
     QuestionBatch,
     QuestionItem,
@@ -28,9 +28,8 @@ from app.models import (
     User,
     states,
 )
-from app.models.types import utcnow
 from app.services import quota
-from app.services.questions import actions, retrieval, upkeep
+from app.services.questions import actions, lifecycle, retrieval, upkeep
 from app.services.questions.answer import (
     AnswerError,
     Ask,
@@ -156,11 +155,11 @@ def run_pass(batch_id, thread_key, user, scope, answerer) -> tuple[int, bool]:
             raise Stop("held by another run")
         if not batch_active(batch_id):
             raise Stop("batch not running")
-        if not claim(item.id, batch_id):
+        if not lifecycle.claim(item.id, batch_id):
             raise Stop("claimed by another run")
         usage_id = quota.reserve(user, 1)
         if usage_id is None:
-            fail(
+            lifecycle.fail(
                 item.id,
                 batch_id,
                 ErrorCode.QUOTA_EXCEEDED.value,
@@ -186,7 +185,7 @@ def run_pass(batch_id, thread_key, user, scope, answerer) -> tuple[int, bool]:
         except AnswerError as exc:
             db.session.rollback()
             quota.release(usage_id, 1)
-            fail(item.id, batch_id, exc.code, exc.message)
+            lifecycle.fail(item.id, batch_id, exc.code, exc.message)
             db.session.commit()
             continue
         except (Exception, limits.CpuLimitExceeded) as exc:  # noqa: BLE001 - one row only
@@ -197,13 +196,13 @@ def run_pass(batch_id, thread_key, user, scope, answerer) -> tuple[int, bool]:
             message = f"The question could not be answered ({type(exc).__name__})."
             if cause := limits.cause_of(exc):
                 code, message = ErrorCode.TOO_COMPLEX.value, limits.message(cause)
-            fail(item.id, batch_id, code, message)
+            lifecycle.fail(item.id, batch_id, code, message)
             db.session.commit()
             if cause == limits.CPU:
                 raise  # this job's CPU time is spent: the thread's other rows wait for a new one
             continue
         context = {**answer.context, "provider": answer.context.get("provider", answerer.name)}
-        if complete(item.id, batch_id, answer.text, answer.sources, context):
+        if lifecycle.complete(item.id, batch_id, answer.text, answer.sources, context):
             answered += 1
             history.append(Turn(item.question, answer.text, answer.sources, context))
         else:
@@ -229,87 +228,3 @@ def answer_with_retries(answerer, ask: Ask, history: list[Turn]):
                 raise
             time.sleep(delay)
     raise AssertionError("unreachable")
-
-
-def claim(item_id: uuid.UUID, batch_id: uuid.UUID) -> bool:
-    """queued → answering in one conditional UPDATE; the batch starts running with it."""
-    now = utcnow()
-    result = db.session.execute(
-        sa.update(QuestionItem)
-        .where(
-            QuestionItem.id == item_id,
-            QuestionItem.status.in_(
-                states.question_sources(QuestionStatus.ANSWERING, [QuestionStatus.QUEUED])
-            ),
-        )
-        .values(
-            status=QuestionStatus.ANSWERING,
-            attempts=QuestionItem.attempts + 1,
-            started_at=now,
-            updated_at=now,
-        )
-    )
-    if not result.rowcount:
-        db.session.rollback()
-        return False
-    db.session.execute(
-        sa.update(QuestionBatch)
-        .where(
-            QuestionBatch.id == batch_id,
-            QuestionBatch.status.in_(
-                states.batch_sources(BatchStatus.PROCESSING, [BatchStatus.QUEUED])
-            ),
-        )
-        .values(status=BatchStatus.PROCESSING, updated_at=now)
-    )
-    return True
-
-
-def finish(item_id, batch_id, new: QuestionStatus, counter: str, **values) -> bool:
-    """answering → a terminal status, bumping the batch's counter in the same transaction."""
-    now = utcnow()
-    result = db.session.execute(
-        sa.update(QuestionItem)
-        .where(
-            QuestionItem.id == item_id,
-            QuestionItem.status.in_(states.question_sources(new, [QuestionStatus.ANSWERING])),
-        )
-        .values(status=new, completed_at=now, updated_at=now, **values)
-    )
-    if result.rowcount:
-        column = getattr(QuestionBatch, counter)
-        db.session.execute(
-            sa.update(QuestionBatch)
-            .where(QuestionBatch.id == batch_id)
-            .values({counter: column + 1, "updated_at": now})
-        )
-    return bool(result.rowcount)
-
-
-def fail(item_id: uuid.UUID, batch_id: uuid.UUID, code: str, message: str) -> bool:
-    """answering → failed with an error, the reservation dropped and the batch counter bumped."""
-    return finish(
-        item_id,
-        batch_id,
-        QuestionStatus.FAILED,
-        "failed_count",
-        error_code=str(code),
-        error_message=message,
-        reserved_pages=0,
-        usage_id=None,
-    )
-
-
-def complete(item_id, batch_id, text: str, sources: list, context: dict) -> bool:
-    """answering → completed with the answer; the batch counter bumped in the same transaction."""
-    return finish(
-        item_id,
-        batch_id,
-        QuestionStatus.COMPLETED,
-        "completed_count",
-        answer=text,
-        sources=sources,
-        context=context,
-        error_code=None,
-        error_message=None,
-    )

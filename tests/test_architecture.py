@@ -178,3 +178,139 @@ def test_services_choose_error_codes_and_never_http_statuses():
     )
     assert documented <= {str(code) for code in HTTP_STATUS}
     assert all(isinstance(code, ErrorCode) for code in HTTP_STATUS)
+
+
+# Who may change the status of a document or of a question row (docs/architecture.md, "Who
+# decides each transition"): its lifecycle module, and for documents the intake that creates them.
+STATUS_OWNERS = {
+    "document": ("app/services/lifecycle.py", "app/intake/"),
+    "question": ("app/services/questions/lifecycle.py",),
+}
+ROW_KINDS = {
+    "Document": "document",
+    "DocumentStatus": "document",
+    "QuestionItem": "question",
+    "QuestionStatus": "question",
+}
+
+
+def _root(node: ast.AST) -> str | None:
+    """The name an expression starts from: `D` of `D.FAILED.value`, `Document` of `Document.c`."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _statement(node: ast.AST) -> tuple[str, ast.AST] | None:
+    """The `update(table)` or `insert(table)` a `.values()` chain is built on: (verb, table)."""
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else _root(node.func)
+            if name in ("update", "insert") and node.args:
+                return name, node.args[0]
+            node = node.func
+        else:
+            node = node.value
+    return None
+
+
+def _status_writes(path: Path) -> list[tuple[str, int]]:
+    """Where a module changes the status of a document or a question row: (kind, line) of each
+    UPDATE of their table that sets `status` (or values it unpacks from elsewhere) or is guarded
+    by it (`WHERE status IN ...`), each `.values(status=...)` given a DocumentStatus or
+    QuestionStatus, and each `.transition()` to one. Creating a row with its first status is no
+    change."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    kinds = dict(ROW_KINDS)  # and the module's own names for them: DOCS, D, Q
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            renamed = [a for a in node.names if a.asname and a.name in ROW_KINDS]
+            kinds.update({a.asname: ROW_KINDS[a.name] for a in renamed})
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+            pairs = [(target, value)]
+            if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
+                pairs = list(zip(target.elts, value.elts, strict=False))
+            for name, expr in pairs:
+                if isinstance(name, ast.Name) and _root(expr) in kinds:
+                    kinds[name.id] = kinds[_root(expr)]
+    writes = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr == "transition" and node.args and _root(node.args[0]) in kinds:
+            writes.append((kinds[_root(node.args[0])], node.lineno))
+        if node.func.attr == "where":  # a guarded UPDATE: WHERE status IN <sources>
+            verb, table = _statement(node.func.value) or ("", None)
+            guard = [
+                n
+                for arg in node.args
+                for n in ast.walk(arg)
+                if isinstance(n, ast.Attribute) and n.attr == "status" and _root(n) in kinds
+            ]
+            if verb == "update" and _root(table) in kinds and guard:
+                writes.append((kinds[_root(table)], node.lineno))
+        if node.func.attr != "values":
+            continue
+        given = {k.arg: k.value for k in node.keywords}
+        for arg in node.args:
+            if isinstance(arg, ast.Dict):
+                given.update(
+                    {
+                        k.value if isinstance(k, ast.Constant) else None: v
+                        for k, v in zip(arg.keys, arg.values, strict=True)
+                    }
+                )
+        verb, table = _statement(node.func.value) or ("", None)
+        if verb == "insert":
+            continue
+        if _root(table) in kinds and ("status" in given or None in given):
+            writes.append((kinds[_root(table)], node.lineno))
+        elif "status" in given and _root(given["status"]) in kinds:
+            writes.append((kinds[_root(given["status"])], node.lineno))
+    return sorted(set(writes), key=lambda write: write[1])
+
+
+def test_documents_and_question_rows_change_status_only_in_their_lifecycle_modules():
+    outside, owners_seen = [], set()
+    for folder in ("app", "jobs", "scripts", "bench"):
+        for path in (ROOT / folder).rglob("*.py"):
+            name = str(path.relative_to(ROOT))
+            for kind, line in _status_writes(path):
+                if name.startswith(STATUS_OWNERS[kind]):
+                    owners_seen.add((kind, name))
+                else:
+                    outside.append(f"{name}:{line} ({kind})")
+    assert outside == []
+    assert {
+        ("document", "app/services/lifecycle.py"),
+        ("question", "app/services/questions/lifecycle.py"),
+    } <= owners_seen
+
+
+def test_the_status_check_sees_updates_transitions_and_unpacked_values(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text(
+        "from app.models import BatchStatus, Document, DocumentStatus as D, QuestionStatus\n"
+        "DOCS = Document.__table__\n"
+        "B, Q = BatchStatus, QuestionStatus\n"
+        "def f(new, item, batch):\n"
+        "    values = {'status': new, 'updated_at': None}\n"
+        "    sa.update(QuestionItem).where(QuestionItem.id == 1).values(**values)\n"
+        "    sa.update(DOCS).values({'status': new})\n"
+        "    guarded(run).values(status=D.FAILED.value)\n"
+        "    item.transition(Q.CANCELLED)\n"
+        "    sa.update(QuestionItem).values(usage_id=None, reserved_pages=0)\n"
+        "    sa.update(QuestionBatch).values(status=B.PROCESSING)\n"
+        "    batch.transition(BatchStatus.QUEUED)\n"
+        "    sa.insert(QuestionItem).values(status=Q.QUEUED)\n"
+        "    return sa.update(QuestionItem).where(QuestionItem.status.in_(sources))\n"
+    )
+    assert _status_writes(module) == [
+        ("question", 6),
+        ("document", 7),
+        ("document", 8),
+        ("question", 9),
+        ("question", 14),
+    ]

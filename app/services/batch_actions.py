@@ -187,13 +187,6 @@ def cancel_batch(batch_id, owner_id: uuid.UUID | None, actor_id: uuid.UUID | Non
     return _owned(Batch, None, batch.id)
 
 
-def _less(column, n: int):
-    """`column - n`, never below 0, as SQL (a counter going down)."""
-    if db.engine.dialect.name == "postgresql":
-        return sa.func.greatest(column - n, 0)
-    return sa.func.max(column - n, 0)
-
-
 def _record_and_enqueue(
     action: str, batch_id, ids: list, user_id, count_key: str, *, count_waiting: bool = False
 ) -> int:
@@ -242,7 +235,7 @@ def retry_batch(
             "them again."
         )
     values = {
-        "failed_count": _less(Batch.failed_count, len(ids)),
+        "failed_count": quota.less(Batch.failed_count, len(ids)),
         "updated_at": now,
         "completed_at": None,
     }
@@ -308,7 +301,7 @@ def resume_batch(
         )
         .values(
             status=B.QUEUED,
-            cancelled_count=_less(Batch.cancelled_count, len(ids)),
+            cancelled_count=quota.less(Batch.cancelled_count, len(ids)),
             updated_at=now,
             completed_at=None,
         )

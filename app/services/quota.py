@@ -163,18 +163,19 @@ def release(usage_id: uuid.UUID | None, pages: int) -> None:
     """Give back pages reserved earlier on the same usage row (never below zero)."""
     if usage_id is None or pages <= 0:
         return
-    # CASE rather than greatest()/max(): one expression that PostgreSQL and SQLite both run.
     db.session.execute(
         sa.update(Usage)
         .where(Usage.id == usage_id)
-        .values(
-            pages_used=sa.case(
-                (Usage.pages_used >= pages, Usage.pages_used - pages),
-                else_=0,
-            )
-        )
+        .values(pages_used=less(Usage.pages_used, pages))
         .execution_options(synchronize_session=False)
     )
+
+
+def less(column, n: int):
+    """`column - n`, never below 0, as SQL: pages given back, or a batch's counter going down
+    (a retry, a resume). CASE rather than greatest()/max(): one expression that PostgreSQL and
+    SQLite both run."""
+    return sa.case((column >= n, column - n), else_=0)
 
 
 def release_held(document_id: uuid.UUID) -> int:

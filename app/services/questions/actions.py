@@ -2,7 +2,9 @@
 
 Every read and action takes the owner's id: another user's batch is found exactly as often as an
 id that does not exist (never). Functions add to the session and the caller commits, except the
-periodic entry points in ``upkeep.py`` (finalize and sweep), which own their units of work.
+periodic entry points in ``upkeep.py`` (finalize and sweep), which own their units of work. The
+rows' moves (cancel, retry) are made by ``lifecycle.py``; the checks of the batch's status, its own
+move and the audit record are made here.
 Exports are in ``exports.py``. Jobs are enqueued only after the commit that made their rows.
 """
 
@@ -33,7 +35,7 @@ from app.models.types import utcnow
 from app.services import batch_queries, plans, queueing, serializers
 from app.services.batch_queries import as_uuid
 from app.services.intake_checks import MAX_NAME, check_plan, check_quota, default_name
-from app.services.questions import retrieval
+from app.services.questions import lifecycle, retrieval
 from app.services.questions.checks import (  # noqa: F401 - part of this module's interface
     Checked,
     Upload,
@@ -378,18 +380,7 @@ def cancel(batch: QuestionBatch, user_id: uuid.UUID) -> int:
         raise invalid_state(
             f"The batch is {batch.status}; only a queued or running batch can be cancelled."
         )
-    sources = states.question_sources(QuestionStatus.CANCELLED, [QuestionStatus.QUEUED])
-    result = db.session.execute(
-        sa.update(QuestionItem)
-        .where(QuestionItem.question_batch_id == batch.id, QuestionItem.status.in_(sources))
-        .values(status=QuestionStatus.CANCELLED, updated_at=utcnow(), completed_at=utcnow())
-    )
-    cancelled = result.rowcount or 0
-    db.session.execute(
-        sa.update(QuestionBatch)
-        .where(QuestionBatch.id == batch.id)
-        .values(cancelled_count=QuestionBatch.cancelled_count + cancelled)
-    )
+    cancelled = lifecycle.cancel(batch.id)
     db.session.refresh(batch)
     batch.transition(BatchStatus.CANCELLED)
     audit.record(Actions.CANCELLED, user_id=user_id, batch_id=batch.id, rows=cancelled)
@@ -400,42 +391,17 @@ def retry(batch: QuestionBatch, user_id: uuid.UUID) -> dict[str, int]:
     """Send the failed rows back to the queue; their threads (key → rows) to enqueue later."""
     if batch.status in (BatchStatus.COMPLETED, BatchStatus.CANCELLED, BatchStatus.PENDING_UPLOAD):
         raise invalid_state(f"The batch is {batch.status}; there is nothing to retry.")
-    sources = states.question_sources(QuestionStatus.QUEUED, [QuestionStatus.FAILED])
-    rows = db.session.execute(
-        sa.update(QuestionItem)
-        .where(QuestionItem.question_batch_id == batch.id, QuestionItem.status.in_(sources))
-        .values(
-            status=QuestionStatus.QUEUED,
-            error_code=None,
-            error_message=None,
-            answer=None,
-            sources=None,
-            context=None,
-            started_at=None,
-            completed_at=None,
-            updated_at=utcnow(),
-        )
-        .returning(QuestionItem.thread_key)
-    ).all()
-    if not rows:
+    keys = lifecycle.reset(batch.id)
+    if not keys:
         raise invalid_state("No question of this batch failed: there is nothing to retry.")
-    db.session.execute(
-        sa.update(QuestionBatch)
-        .where(QuestionBatch.id == batch.id)
-        .values(
-            failed_count=sa.func.greatest(QuestionBatch.failed_count - len(rows), 0)
-            if db.engine.dialect.name == "postgresql"
-            else sa.func.max(QuestionBatch.failed_count - len(rows), 0)
-        )
-    )
     db.session.refresh(batch)
     if batch.is_final:
         batch.transition(BatchStatus.QUEUED)
     else:
         batch.updated_at = utcnow()
-    audit.record(Actions.RETRIED, user_id=user_id, batch_id=batch.id, rows=len(rows))
+    audit.record(Actions.RETRIED, user_id=user_id, batch_id=batch.id, rows=len(keys))
     threads: dict[str, int] = {}
-    for (key,) in rows:
+    for key in keys:
         threads[key] = threads.get(key, 0) + 1
     return threads
 

@@ -1,4 +1,7 @@
-"""Question batches' upkeep: the finalizer and the sweeper, run by the periodic job."""
+"""Question batches' upkeep: the finalizer and the sweeper, run by the periodic job.
+
+The sweeper finds the rows whose worker was lost; `lifecycle.py` moves them.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from app.models import (
     states,
 )
 from app.models.types import utcnow
-from app.services import quota
+from app.services.questions import lifecycle
 from app.services.questions.actions import enqueue_threads
 
 log = logging.getLogger(__name__)
@@ -109,34 +112,15 @@ def sweep_question_items(now=None) -> dict:
         )
     ).all()
     for row in stuck:
-        give_up = row.attempts >= max_attempts
-        new = QuestionStatus.FAILED if give_up else QuestionStatus.QUEUED
-        values = {"status": new, "updated_at": now, "reserved_pages": 0, "usage_id": None}
-        if give_up:
-            values.update(
-                error_code=ErrorCode.WORKER_LOST.value,
-                error_message="The worker answering this question was lost; retry the batch.",
-                completed_at=now,
+        held = (row.usage_id, row.reserved_pages)
+        if row.attempts >= max_attempts:
+            message = "The worker answering this question was lost; retry the batch."
+            code = ErrorCode.WORKER_LOST.value
+            failed += lifecycle.fail(
+                row.id, row.question_batch_id, code, message, now=now, held=held
             )
-        result = db.session.execute(
-            sa.update(QuestionItem)
-            .where(
-                QuestionItem.id == row.id,
-                QuestionItem.status.in_(states.question_sources(new, [QuestionStatus.ANSWERING])),
-            )
-            .values(**values)
-        )
-        if result.rowcount:
-            quota.release(row.usage_id, row.reserved_pages)
-            if give_up:
-                failed += 1
-                db.session.execute(
-                    sa.update(QuestionBatch)
-                    .where(QuestionBatch.id == row.question_batch_id)
-                    .values(failed_count=QuestionBatch.failed_count + 1, updated_at=now)
-                )
-            else:
-                requeued += 1
+        else:
+            requeued += lifecycle.requeue(row.id, now=now, held=held)
         db.session.commit()
     waiting = db.session.execute(
         sa.select(QuestionItem.question_batch_id, QuestionItem.thread_key, sa.func.count())
