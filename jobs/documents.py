@@ -160,11 +160,13 @@ class DocumentPipeline:
 
     def claim(self) -> None:
         """uploaded → processing with the pages reserved, committed; over the limit it fails."""
-        claimed = lifecycle.claim(
-            self.document_id,
-            job_row_id=self.job_row_id,
-            rq_job_id=getattr(self.rq_job, "id", None),
-            provider=self.provider_name,
+        claimed = on_a_live_connection(
+            lambda: lifecycle.claim(
+                self.document_id,
+                job_row_id=self.job_row_id,
+                rq_job_id=getattr(self.rq_job, "id", None),
+                provider=self.provider_name,
+            )
         )
         if claimed.doc is None:
             raise Stop(claimed.why)
@@ -252,34 +254,24 @@ class DocumentPipeline:
         self.extract_ms = int((time.perf_counter() - started) * 1000)
 
     def store(self) -> None:
-        """processing → completed with the result, counted on the batch, in one transaction.
-
-        A transaction whose connection the server dropped (a restart) runs once more on a fresh
-        one: if the first had in fact been committed, the second finds nothing to complete and
-        the job ends as the sweeper and the finalizer expect.
-        """
-        for attempt in (1, 2):
-            try:
-                stored = lifecycle.complete(
-                    self.run_of,
-                    self.result,
-                    provider=self.provider_name,
-                    model=getattr(self.provider, "model", None),
-                    prompt=self.resolved.prompt,
-                    duration_ms=self.elapsed_ms(),
-                    reuse_key=self.reuse_key,
-                    reused_from=self.reused_from,
-                    needs_review=self.needs_review(),
-                    document_type=self.found_type(),
-                    pages=self.doc.page_count,
-                    ms=self.elapsed_ms(),
-                    extract_ms=self.extract_ms,
-                )
-                break
-            except sa.exc.DBAPIError as exc:
-                db.session.rollback()
-                if attempt == 2 or not exc.connection_invalidated:
-                    raise
+        """processing → completed with the result, counted on the batch, in one transaction."""
+        stored = on_a_live_connection(
+            lambda: lifecycle.complete(
+                self.run_of,
+                self.result,
+                provider=self.provider_name,
+                model=getattr(self.provider, "model", None),
+                prompt=self.resolved.prompt,
+                duration_ms=self.elapsed_ms(),
+                reuse_key=self.reuse_key,
+                reused_from=self.reused_from,
+                needs_review=self.needs_review(),
+                document_type=self.found_type(),
+                pages=self.doc.page_count,
+                ms=self.elapsed_ms(),
+                extract_ms=self.extract_ms,
+            )
+        )
         if not stored:
             raise Stop("claim_lost")
 
@@ -367,6 +359,22 @@ class DocumentPipeline:
 
     def elapsed_ms(self) -> int:
         return int((time.perf_counter() - self.started) * 1000)
+
+
+def on_a_live_connection(transaction):
+    """Run a transaction; once more on a new connection if the server dropped the one it had.
+
+    A dropped connection (a server restart, an idle timeout) is found by the first statement
+    that uses it. Both transactions are guarded: if the first had in fact been committed, the
+    second finds nothing to claim or complete and the job ends as the sweeper expects.
+    """
+    try:
+        return transaction()
+    except sa.exc.DBAPIError as exc:
+        db.session.rollback()
+        if not exc.connection_invalidated:
+            raise
+    return transaction()
 
 
 @in_app_context

@@ -90,26 +90,16 @@ def _p(name: str, column: sa.Column) -> sa.BindParameter:
 
 # The job's own statements, built once: each run only binds its values (nothing to build, and
 # the compiled form is found in the cache by the statement's identity).
-LOOKUP = (
-    sa.select(
-        DOCS.c.status,
-        BATCHES.c.id.label("batch_found"),
-        BATCHES.c.status.label("batch_status"),
-        BATCHES.c.prompt_strategy,
-        BATCHES.c.extraction_prompt,
-        SUBSCRIPTIONS.c.plan,
-        SUBSCRIPTIONS.c.status.label("subscription_status"),
-        SUBSCRIPTIONS.c.current_period_start,
-        SUBSCRIPTIONS.c.current_period_end,
-        SUBSCRIPTIONS.c.id.label("subscription_id"),
-    )
-    .select_from(
-        DOCS.outerjoin(BATCHES, BATCHES.c.id == DOCS.c.batch_id).outerjoin(
-            SUBSCRIPTIONS, SUBSCRIPTIONS.c.user_id == DOCS.c.user_id
-        )
-    )
-    .where(DOCS.c.id == _p("doc", DOCS.c.id))
-)
+def _of_batch(column):
+    return sa.select(column).where(BATCHES.c.id == DOCS.c.batch_id).scalar_subquery()
+
+
+def _of_owner(column):
+    return sa.select(column).where(SUBSCRIPTIONS.c.user_id == DOCS.c.user_id).scalar_subquery()
+
+
+# The claim reads back, in the same statement, what the rest of the claim needs to know: the
+# document (CLAIMED), its batch and its owner's plan (subqueries: the same on both databases).
 CLAIM = (
     sa.update(DOCS)
     .where(DOCS.c.id == _p("doc", DOCS.c.id))
@@ -123,7 +113,17 @@ CLAIM = (
         error_code=None,
         error_message=None,
     )
-    .returning(*CLAIMED)
+    .returning(
+        *CLAIMED,
+        _of_batch(BATCHES.c.status).label("batch_status"),
+        _of_batch(BATCHES.c.prompt_strategy).label("prompt_strategy"),
+        _of_batch(BATCHES.c.extraction_prompt).label("batch_prompt"),
+        _of_owner(SUBSCRIPTIONS.c.id).label("subscription_id"),
+        _of_owner(SUBSCRIPTIONS.c.plan).label("plan"),
+        _of_owner(SUBSCRIPTIONS.c.status).label("subscription_status"),
+        _of_owner(SUBSCRIPTIONS.c.current_period_start).label("period_start"),
+        _of_owner(SUBSCRIPTIONS.c.current_period_end).label("period_end"),
+    )
 )
 MOVE_BATCH = (
     sa.update(BATCHES)
@@ -268,29 +268,22 @@ def claim(
     ExtractionJob row is opened. A cancelled batch cancels the document instead. Commits.
     Over the limit, the claim is committed uncharged: the caller fails the document.
     """
-    # What the claim needs to know first, in one read: the document's status, its batch and its
-    # owner's plan. A batch cancelled after this read has cancelled the document too (in the
-    # same transaction), so the claim below then finds nothing to claim.
     session = db.session
-    found = session.execute(LOOKUP, {"p_doc": document_id}).first()
-    if found is None or found.status not in _sources(D.PROCESSING, [D.UPLOADED]):
-        session.rollback()
-        return Claim(document_id, why="not_claimable")
-    if found.batch_status == B.CANCELLED:
-        session.rollback()
-        cancel(document_id, found.batch_found)
-        return Claim(document_id, why="batch_cancelled")
     now = utcnow()
-    doc = session.execute(CLAIM, {"p_doc": document_id, "p_now": now}).first()
-    if doc is None:
+    found = session.execute(CLAIM, {"p_doc": document_id, "p_now": now}).first()
+    if found is None:  # already running, finished, cancelled or deleted
         session.rollback()
         return Claim(document_id, why="not_claimable")
-    batch = None
+    doc, batch = found, None
     if doc.batch_id is not None:
-        if found.batch_found is None:
+        if found.batch_status is None:
             session.rollback()
             return Claim(document_id, why="batch_deleted")
-        batch = BatchRow(found.batch_status, found.prompt_strategy, found.extraction_prompt)
+        if found.batch_status == B.CANCELLED:
+            session.rollback()
+            cancel(document_id, doc.batch_id)
+            return Claim(document_id, why="batch_cancelled")
+        batch = BatchRow(found.batch_status, found.prompt_strategy, found.batch_prompt)
         if batch.status in _batch_sources(B.PROCESSING, [B.QUEUED]):
             session.execute(MOVE_BATCH, {"p_batch": doc.batch_id, "p_now": now})
     charged = bool(doc.reserved_pages and doc.usage_id)  # an earlier attempt's reservation
@@ -300,8 +293,8 @@ def claim(
             sub = Subscription(
                 plan=found.plan,
                 status=found.subscription_status,
-                current_period_start=found.current_period_start,
-                current_period_end=found.current_period_end,
+                current_period_start=found.period_start,
+                current_period_end=found.period_end,
             )
         usage_id = quota.reserve_pages(doc.user_id, doc.page_count, quota.allowance_for(sub))
         if usage_id is not None:
