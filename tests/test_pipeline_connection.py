@@ -6,14 +6,16 @@ test process the same way. The job's statements are the same on SQLite.
 """
 
 import os
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
-from app.models import Batch, BatchStatus, Document, DocumentStatus
-from app.services import quota
+from app.models import Batch, BatchStatus, Document, DocumentStatus, Usage
+from app.models.types import utcnow
+from app.services import plans, quota
 from config import TestConfig
 from jobs import connection
 from jobs.documents import process_document
@@ -141,7 +143,7 @@ def test_on_sqlite_the_same_statements_reach_the_same_end(tmp_path):
             db.drop_all()
 
 
-def test_a_reservation_left_by_an_earlier_attempt_is_used_not_charged_again(user):
+def test_a_reservation_left_by_an_earlier_attempt_is_charged_once(user):
     batch, docs = pdf_batch(user, count=1, pages=3)
     usage_id = quota.reserve_pages(user.id, 3)
     db.session.execute(
@@ -157,6 +159,44 @@ def test_a_reservation_left_by_an_earlier_attempt_is_used_not_charged_again(user
     doc = fresh(Document, docs[0].id)
     assert (doc.reserved_pages, doc.usage_id) == (0, None)
     assert fresh(Batch, batch.id).status == B.COMPLETED
+
+
+@pytest.mark.parametrize("row_exists", [True, False], ids=["row", "first-of-period"])
+@pytest.mark.parametrize("billing_covers_now", [True, False], ids=["billing", "ended"])
+def test_the_claim_charges_the_period_that_contains_now(user, billing_covers_now, row_exists):
+    """A plan's billing period when it covers now, else the calendar month; the period's row is
+    created by its first claim."""
+    now = utcnow()
+    sub = plans.subscription_of(user)
+    if billing_covers_now:  # a Stripe period that does not start on the 1st
+        sub.current_period_start, sub.current_period_end = (
+            now - timedelta(days=3, hours=5),
+            now + timedelta(days=27),
+        )
+    else:  # ended, no renewal yet: the calendar month counts
+        sub.current_period_start, sub.current_period_end = (
+            now - timedelta(days=40),
+            now - timedelta(days=10),
+        )
+    expected = quota.current_period(sub, now).start
+    other = sub.current_period_start if not billing_covers_now else quota.calendar_month(now).start
+    db.session.add(Usage(user_id=user.id, period_start=other, period_end=other + timedelta(days=1)))
+    if row_exists:
+        db.session.add(
+            Usage(user_id=user.id, period_start=expected, period_end=expected, pages_used=2)
+        )
+    db.session.commit()
+    batch, docs = pdf_batch(user, count=1, pages=3)
+
+    assert process_document(str(docs[0].id)) == "completed"
+
+    rows = dict(
+        db.session.execute(
+            sa.select(Usage.period_start, Usage.pages_used).where(Usage.user_id == user.id)
+        ).all()
+    )
+    db.session.commit()
+    assert rows == {other: 0, expected: (2 if row_exists else 0) + 3}
 
 
 def test_a_first_document_over_the_whole_allowance_charges_nothing(db):

@@ -41,6 +41,7 @@ from app.models import (
     ExtractionResult,
     JobStatus,
     Subscription,
+    Usage,
     states,
 )
 from app.models.types import utcnow
@@ -55,6 +56,7 @@ BATCHES = Batch.__table__
 ATTEMPTS = ExtractionJob.__table__
 RESULTS = ExtractionResult.__table__
 SUBSCRIPTIONS = Subscription.__table__
+USAGE = Usage.__table__
 
 # What a run needs of its document, read back by the claim itself.
 CLAIMED = (
@@ -98,12 +100,38 @@ def _of_owner(column):
     return sa.select(column).where(SUBSCRIPTIONS.c.user_id == DOCS.c.user_id).scalar_subquery()
 
 
+def _period_usage():
+    """The id of the owner's usage row for the period that contains now: the plan's billing
+    period when one covers now, else the calendar month (`p_month`), as `quota.current_period`
+    decides; NULL until the period's first reservation creates the row."""
+    now = _p("now", SUBSCRIPTIONS.c.current_period_start)
+    billing = (
+        sa.select(SUBSCRIPTIONS.c.current_period_start)
+        .where(SUBSCRIPTIONS.c.user_id == DOCS.c.user_id)
+        .where(SUBSCRIPTIONS.c.current_period_start <= now)
+        .where(SUBSCRIPTIONS.c.current_period_end > now)
+        .scalar_subquery()
+    )
+    start = sa.func.coalesce(billing, _p("month", USAGE.c.period_start))
+    return (
+        sa.select(USAGE.c.id)
+        .where(USAGE.c.user_id == DOCS.c.user_id)
+        .where(USAGE.c.period_start == start)
+        .scalar_subquery()
+    )
+
+
 # The claim reads back, in the same statement, what the rest of the claim needs to know: the
 # document (CLAIMED), its batch and its owner's plan (subqueries: the same on both databases).
+# It also marks the document's pages as held on the period's usage row, so that the reservation
+# that follows (`quota.reserve_pages`) is one UPDATE of the usage row. A waiting document holds no
+# pages (every move back to `uploaded` gives them back); one that still does is not claimed by
+# this statement: `claim` gives its pages back first, so that they are charged once.
 CLAIM = (
     sa.update(DOCS)
     .where(DOCS.c.id == _p("doc", DOCS.c.id))
     .where(DOCS.c.status.in_(_sources(D.PROCESSING, [D.UPLOADED])))
+    .where(sa.or_(DOCS.c.reserved_pages == 0, DOCS.c.usage_id.is_(None)))
     .values(
         status=D.PROCESSING.value,
         attempts=DOCS.c.attempts + 1,
@@ -112,6 +140,8 @@ CLAIM = (
         completed_at=None,
         error_code=None,
         error_message=None,
+        reserved_pages=DOCS.c.page_count,
+        usage_id=_period_usage(),
     )
     .returning(
         *CLAIMED,
@@ -209,7 +239,7 @@ class Claim:
     document_id: uuid.UUID
     doc: Any = None  # the claimed row (CLAIMED columns)
     batch: Any = None  # status, prompt_strategy, extraction_prompt of its batch
-    charged: bool = False  # pages reserved (or an earlier attempt's reservation kept)
+    charged: bool = False  # the document's pages are reserved
     why: str | None = None  # not_claimable, batch_deleted, batch_cancelled
 
     @property
@@ -264,15 +294,18 @@ def claim(
 
     The attempt is counted, the batch moves `queued → processing` on its first claim, the
     document's pages are reserved on the usage row (one conditional UPDATE: only within the
-    plan's limit; a reservation an earlier attempt left is reused) and the attempt's
-    ExtractionJob row is opened. A cancelled batch cancels the document instead. Commits.
-    Over the limit, the claim is committed uncharged: the caller fails the document.
+    plan's limit) and the attempt's ExtractionJob row is opened. A cancelled batch cancels the
+    document instead. Commits. Over the limit, the claim is committed holding nothing: the
+    caller fails the document.
     """
     session = db.session
     now = utcnow()
-    found = session.execute(CLAIM, {"p_doc": document_id, "p_now": now}).first()
+    month = quota.calendar_month(now).start
+    found = session.execute(CLAIM, {"p_doc": document_id, "p_now": now, "p_month": month}).first()
     if found is None:  # already running, finished, cancelled or deleted
         session.rollback()
+        if _give_back_waiting(document_id):
+            return claim(document_id, job_row_id=job_row_id, rq_job_id=rq_job_id, provider=provider)
         return Claim(document_id, why="not_claimable")
     doc, batch = found, None
     if doc.batch_id is not None:
@@ -286,22 +319,21 @@ def claim(
         batch = BatchRow(found.batch_status, found.prompt_strategy, found.batch_prompt)
         if batch.status in _batch_sources(B.PROCESSING, [B.QUEUED]):
             session.execute(MOVE_BATCH, {"p_batch": doc.batch_id, "p_now": now})
-    charged = bool(doc.reserved_pages and doc.usage_id)  # an earlier attempt's reservation
-    if not charged:
-        sub = None
-        if found.subscription_id is not None:
-            sub = Subscription(
-                plan=found.plan,
-                status=found.subscription_status,
-                current_period_start=found.period_start,
-                current_period_end=found.period_end,
-            )
-        usage_id = quota.reserve_pages(doc.user_id, doc.page_count, quota.allowance_for(sub))
-        if usage_id is not None:
-            doc = session.execute(
-                HOLD, {"p_doc": document_id, "p_pages": doc.page_count, "p_usage": usage_id}
-            ).first()
-            charged = True
+    sub = None
+    if found.subscription_id is not None:
+        sub = Subscription(
+            plan=found.plan,
+            status=found.subscription_status,
+            current_period_start=found.period_start,
+            current_period_end=found.period_end,
+        )
+    usage_id = quota.reserve_pages(doc.user_id, doc.page_count, quota.allowance_for(sub, now))
+    charged = usage_id is not None
+    if not charged or usage_id != doc.usage_id:
+        # Over the limit, or the period's first reservation (its usage row was created just
+        # now): what the document holds is set to what was reserved.
+        held = {"p_pages": doc.page_count if charged else 0, "p_usage": usage_id}
+        doc = session.execute(HOLD, {"p_doc": document_id, **held}).first()
     session.execute(
         OPEN_ATTEMPT,
         {
@@ -316,6 +348,23 @@ def claim(
     )
     db.session.commit()
     return Claim(document_id, doc, batch, charged)
+
+
+def _give_back_waiting(document_id: uuid.UUID) -> bool:
+    """A waiting document that still holds pages (left by an earlier attempt): give them back
+    and commit; whether it did. Its claim then reserves them again."""
+    waiting = _execute(
+        sa.select(DOCS.c.id)
+        .where(DOCS.c.id == document_id)
+        .where(DOCS.c.status.in_(_sources(D.PROCESSING, [D.UPLOADED])))
+        .where(DOCS.c.reserved_pages > 0, DOCS.c.usage_id.is_not(None))
+        .with_for_update()
+    ).first()
+    if waiting is None or not quota.release_held(document_id):
+        db.session.rollback()
+        return False
+    db.session.commit()
+    return True
 
 
 # -- out of processing -------------------------------------------------------------------------

@@ -108,10 +108,10 @@ def allowance(user_id: uuid.UUID) -> Allowance:
     )
 
 
-def allowance_for(sub: Subscription | None) -> Allowance:
+def allowance_for(sub: Subscription | None, now: datetime | None = None) -> Allowance:
     """The page limit and period that a subscription (None: starter) gives now."""
     plan = sub.effective_plan if sub is not None else Plan.STARTER
-    return Allowance(plans.limits_for(plan).pages_per_month, current_period(sub))
+    return Allowance(plans.limits_for(plan).pages_per_month, current_period(sub, now))
 
 
 def reserve_pages(
