@@ -172,12 +172,18 @@ def cpu_seconds(procs) -> float:
 
 
 def stop(procs) -> None:
-    """Warm shutdown of the workers, then wait for them."""
+    """Warm shutdown of the workers, then wait for them; one still running a minute later is
+    killed, so that no worker outlives the run and takes the next section's jobs."""
     for p in procs:
         if p.poll() is None:
             p.terminate()
     for p in procs:
-        p.wait(60)
+        try:
+            p.wait(60)
+        except subprocess.TimeoutExpired:
+            print(f"   (worker {p.pid} did not stop within 60 s: killed)")
+            p.kill()
+            p.wait()
 
 
 def make_batch(user, count: int, content: bytes):
