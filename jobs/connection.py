@@ -5,8 +5,9 @@ A forking worker runs each job in a freshly forked work horse, whose SQLAlchemy 
 copy, over a thousand memory pages of the preloaded worker. So the worker connects just before it
 forks (`hand_over`), exactly as the engine would (same driver, arguments and timeout), and the
 horse's first checkout takes that connection instead of connecting (`install`: SQLAlchemy's
-`do_connect` event). Everything else about the connection is the pool's as usual: the pre-ping,
-the reset, the reconnect after the server dropped it.
+`do_connect` event). Everything else about the connection is the pool's as usual: the reset,
+and a new connection once the server dropped this one (the job's transactions run once more then:
+`jobs.documents.on_a_live_connection`).
 
 Only one process may ever use a connection: at the fork, the worker points the socket's
 descriptor at /dev/null before letting go of it, so that its goodbye message reaches nobody; the

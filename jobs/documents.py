@@ -204,19 +204,25 @@ class DocumentPipeline:
                 self.doc, self.batch, lambda: self.provider.classify(self.source)
             )
         )
-        if self.resolved.classified:
-            stored = db.session.execute(
-                lifecycle.guarded(self.run_of)
-                .values(
-                    document_type=self.resolved.document_type,
-                    type_confidence=self.resolved.type_confidence,
-                    extraction_prompt=self.resolved.prompt,
-                )
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if stored != 1:
-                raise Stop("claim_lost")
-            db.session.commit()
+        if self.resolved.classified and not on_a_live_connection(self.store_type):
+            raise Stop("claim_lost")
+
+    def store_type(self) -> bool:
+        """Keep the classified type and its prompt on the document; False if the claim is lost."""
+        stored = db.session.execute(
+            lifecycle.guarded(self.run_of)
+            .values(
+                document_type=self.resolved.document_type,
+                type_confidence=self.resolved.type_confidence,
+                extraction_prompt=self.resolved.prompt,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if stored != 1:
+            db.session.rollback()
+            return False
+        db.session.commit()
+        return True
 
     def find_earlier_result(self) -> None:
         """The same file extracted the same way before: take its result instead (no pages).
@@ -299,13 +305,15 @@ class DocumentPipeline:
     def fail(self, code: ErrorCode, message: str, detail: str | None = None) -> None:
         """processing → failed with a stable code, the pages given back; commits."""
         db.session.rollback()
-        if self.run_of is None or not lifecycle.fail(
-            self.run_of,
-            code,
-            message,
-            detail=detail,
-            attempt_row=self.attempt_values(),
-            ms=self.elapsed_ms(),
+        if self.run_of is None or not on_a_live_connection(
+            lambda: lifecycle.fail(
+                self.run_of,
+                code,
+                message,
+                detail=detail,
+                attempt_row=self.attempt_values(),
+                ms=self.elapsed_ms(),
+            )
         ):
             log_event(
                 "document.skipped",
@@ -317,12 +325,14 @@ class DocumentPipeline:
     def requeue(self, exc: Exception) -> None:
         """processing → uploaded with the pages given back, so that RQ's retry claims again."""
         db.session.rollback()
-        lifecycle.requeue(
-            self.run_of,
-            ErrorCode.PROVIDER_ERROR if is_transient(exc) else ErrorCode.EXTRACTION_FAILED,
-            f"will retry: {exc!r}",
-            attempt_row=self.attempt_values(),
-            error=type(exc).__name__,
+        on_a_live_connection(
+            lambda: lifecycle.requeue(
+                self.run_of,
+                ErrorCode.PROVIDER_ERROR if is_transient(exc) else ErrorCode.EXTRACTION_FAILED,
+                f"will retry: {exc!r}",
+                attempt_row=self.attempt_values(),
+                error=type(exc).__name__,
+            )
         )
 
     def quota_message(self, pages: int) -> str:
@@ -364,9 +374,10 @@ class DocumentPipeline:
 def on_a_live_connection(transaction):
     """Run a transaction; once more on a new connection if the server dropped the one it had.
 
-    A dropped connection (a server restart, an idle timeout) is found by the first statement
-    that uses it. Both transactions are guarded: if the first had in fact been committed, the
-    second finds nothing to claim or complete and the job ends as the sweeper expects.
+    Workers do not ping a connection before using it (jobs/__init__.py): a dropped connection (a
+    server restart, an idle timeout during a long extraction) is found by the first statement
+    that uses it. Every transaction of the job is guarded: if the first run had in fact been
+    committed, the second finds nothing to change and the job ends as the sweeper expects.
     """
     try:
         return transaction()

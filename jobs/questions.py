@@ -10,7 +10,8 @@ Each move of a row is made by `app/services/questions/lifecycle.py`. A row that 
 provider error) is recorded as failed with its reservation released and the thread goes on. Safe
 to run twice: a row is claimed by one run only, a completed row is never answered again, and a
 run that finds a row held by another run stops, leaving it to that run (or to the sweeper when
-that run's worker was lost).
+that run's worker was lost). A late run whose row the sweeper took back meanwhile changes nothing
+and gives back nothing: its row's moves are guarded by the attempt its claim counted.
 """
 
 import logging
@@ -155,13 +156,15 @@ def run_pass(batch_id, thread_key, user, scope, answerer) -> tuple[int, bool]:
             raise Stop("held by another run")
         if not batch_active(batch_id):
             raise Stop("batch not running")
-        if not lifecycle.claim(item.id, batch_id):
+        attempt = lifecycle.claim(item.id, batch_id)
+        if attempt is None:
             raise Stop("claimed by another run")
         usage_id = quota.reserve(user, 1)
         if usage_id is None:
             lifecycle.fail(
                 item.id,
                 batch_id,
+                attempt,
                 ErrorCode.QUOTA_EXCEEDED.value,
                 "No pages are left this period: each question uses one page.",
             )
@@ -184,29 +187,26 @@ def run_pass(batch_id, thread_key, user, scope, answerer) -> tuple[int, bool]:
             answer = answer_with_retries(answerer, ask, history)
         except AnswerError as exc:
             db.session.rollback()
-            quota.release(usage_id, 1)
-            lifecycle.fail(item.id, batch_id, exc.code, exc.message)
+            lifecycle.fail(item.id, batch_id, attempt, exc.code, exc.message, held=(usage_id, 1))
             db.session.commit()
             continue
         except (Exception, limits.CpuLimitExceeded) as exc:  # noqa: BLE001 - one row only
             db.session.rollback()
             log.exception("question item %s of batch %s failed", item.id, batch_id)
-            quota.release(usage_id, 1)
             code = ErrorCode.EXTRACTION_FAILED.value
             message = f"The question could not be answered ({type(exc).__name__})."
             if cause := limits.cause_of(exc):
                 code, message = ErrorCode.TOO_COMPLEX.value, limits.message(cause)
-            lifecycle.fail(item.id, batch_id, code, message)
+            lifecycle.fail(item.id, batch_id, attempt, code, message, held=(usage_id, 1))
             db.session.commit()
             if cause == limits.CPU:
                 raise  # this job's CPU time is spent: the thread's other rows wait for a new one
             continue
         context = {**answer.context, "provider": answer.context.get("provider", answerer.name)}
-        if lifecycle.complete(item.id, batch_id, answer.text, answer.sources, context):
+        # Swept or deleted meanwhile: whoever took the row over gave its page back.
+        if lifecycle.complete(item.id, batch_id, attempt, answer.text, answer.sources, context):
             answered += 1
             history.append(Turn(item.question, answer.text, answer.sources, context))
-        else:
-            quota.release(usage_id, 1)  # cancelled or deleted meanwhile: nothing stays charged
         db.session.commit()
     waiting = db.session.scalar(
         sa.select(sa.func.count(QuestionItem.id)).where(

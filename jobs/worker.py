@@ -373,6 +373,7 @@ def fail_after_death(job, cause: str, job_limits: limits.Limits) -> bool:
     from app.services import lifecycle
     from app.services.queueing import DOCUMENT_JOB
     from jobs import worker_app
+    from jobs.documents import on_a_live_connection
 
     if job.func_name != DOCUMENT_JOB or not job.args:
         return False
@@ -380,20 +381,27 @@ def fail_after_death(job, cause: str, job_limits: limits.Limits) -> bool:
         document_id = uuid.UUID(str(job.args[0]))
     except ValueError:
         return False
+
+    def fail() -> bool:
+        row = db.session.execute(
+            sa.select(Doc.attempts, Doc.batch_id).where(
+                Doc.id == document_id, Doc.status == DocumentStatus.PROCESSING
+            )
+        ).first()
+        if row is None:
+            db.session.rollback()
+            return False  # not claimed yet, or already finished: nothing to fail
+        return lifecycle.fail(
+            lifecycle.Run(document_id, row.attempts, row.batch_id),
+            ErrorCode.TOO_COMPLEX,
+            limits.message(cause, job_limits),
+            detail=f"the work horse was ended by its {cause} limit",
+        )
+
     with worker_app().app_context():
         try:
-            row = db.session.execute(
-                sa.select(Doc.attempts, Doc.batch_id).where(
-                    Doc.id == document_id, Doc.status == DocumentStatus.PROCESSING
-                )
-            ).first()
-            if row is None:
-                return False  # not claimed yet, or already finished: nothing to fail
-            return lifecycle.fail(
-                lifecycle.Run(document_id, row.attempts, row.batch_id),
-                ErrorCode.TOO_COMPLEX,
-                limits.message(cause, job_limits),
-                detail=f"the work horse was ended by its {cause} limit",
-            )
+            # The worker's pooled connection may be hours old: run again on a new one if the
+            # server dropped it.
+            return on_a_live_connection(fail)
         finally:
             db.session.remove()

@@ -13,7 +13,15 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
-from app.models import Batch, BatchStatus, Document, DocumentStatus, Usage
+from app.models import (
+    Batch,
+    BatchStatus,
+    Document,
+    DocumentStatus,
+    ExtractionJob,
+    JobStatus,
+    Usage,
+)
 from app.models.types import utcnow
 from app.services import plans, quota
 from config import TestConfig
@@ -115,6 +123,56 @@ def test_a_job_after_the_server_dropped_the_connection_runs_on_a_new_one(user):
     assert backend_pid() != dropped
     assert fresh(Batch, batch.id).status == B.COMPLETED
     assert pages_used(user) == 4
+
+
+def drop_connection(pid: int) -> None:
+    """Have the server end the connection of backend `pid`, as a restart would."""
+    with sa.create_engine(PG_URL, poolclass=sa.pool.NullPool).connect() as other:
+        other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    wait_for(lambda: not server_has(pid), what="the connection to be dropped")
+
+
+class DroppingProvider:
+    """The server drops the job's pooled connection while the extraction runs, then the
+    extraction fails for good."""
+
+    name = "dropping"
+    model = None
+
+    def classify(self, doc):
+        return "invoice", 1.0
+
+    def extract(self, doc, prompt, document_type=None):
+        from engine import ExtractionError
+
+        drop_connection(backend_pid())
+        raise ExtractionError("extraction_failed", "No text could be read from this file.")
+
+
+@postgresql_only
+def test_a_failure_after_the_server_dropped_the_connection_is_stored(app, user, monkeypatch):
+    """Workers do not ping a pooled connection before using it: the failing transaction finds
+    the connection dead and runs once more on a new one."""
+    db.session.commit()
+    db.engine.dispose()  # one pooled connection, as in a work horse: the one that is dropped
+    monkeypatch.setattr(db.engine.pool, "_pre_ping", False)
+    monkeypatch.setitem(
+        app.config, "EXTRACTION_PROVIDER", "tests.test_pipeline_connection:DroppingProvider"
+    )
+    batch, docs = pdf_batch(user, count=1, pages=2)
+
+    assert process_document(str(docs[0].id)) == "failed"
+
+    doc = fresh(Document, docs[0].id)
+    assert (doc.status, doc.error_code) == (D.FAILED, "extraction_failed")
+    assert "No text could be read" in doc.error_message
+    assert fresh(Batch, batch.id).status == B.FAILED
+    assert pages_used(user) == 0, "the pages were given back"
+    attempts = db.session.scalars(
+        sa.select(ExtractionJob.status).where(ExtractionJob.document_id == doc.id)
+    ).all()
+    db.session.commit()
+    assert attempts == [JobStatus.FAILED]
 
 
 def test_on_sqlite_the_same_statements_reach_the_same_end(tmp_path):

@@ -464,3 +464,78 @@ def test_flask_commands_index_documents_and_sweep(runner, corpus, db):
     assert "Indexed 0 document(s)." in again.output
     sweep = runner.invoke(args=["questions", "sweep"])
     assert sweep.exit_code == 0 and "requeued: 0" in sweep.output
+
+
+class Interrupted:
+    """The configured answerer; on its first question, `meanwhile()` runs first (what another
+    process does while the row is being answered), then the answer fails for good if `fail`."""
+
+    def __init__(self, meanwhile, fail: bool):
+        from app.services.questions.providers import get_answerer
+
+        self.inner = get_answerer()
+        self.name = self.inner.name
+        self.meanwhile, self.fail, self.calls = meanwhile, fail, 0
+
+    def answer(self, ask, history):
+        from app.services.questions.answer import AnswerError
+
+        self.calls += 1
+        if self.calls == 1:
+            self.meanwhile()
+            if self.fail:
+                raise AnswerError("extraction_failed", "The provider could not answer.")
+        return self.inner.answer(ask, history)
+
+
+def test_a_late_run_whose_row_the_sweeper_took_back_gives_back_nothing(
+    app, api, corpus, worker, db, user, monkeypatch
+):
+    """The sweeper requeues the row (its page given back) while the first run still asks; that
+    run's failure then changes nothing, and the next run answers the row, charged once."""
+    import jobs.questions as thread_jobs
+    from app.extensions import db as _db
+
+    def swept():
+        long_ago = utcnow() - timedelta(seconds=app.config["JOB_TIMEOUT_SECONDS"] + 5)
+        _db.session.execute(
+            sa.update(QuestionItem)
+            .where(QuestionItem.question_batch_id == batch_id)
+            .values(started_at=long_ago)
+        )
+        _db.session.commit()
+        assert upkeep.sweep_question_items()["requeued"] == 1
+
+    answerer = Interrupted(swept, fail=True)
+    monkeypatch.setattr(thread_jobs, "get_answerer", lambda: answerer)
+    assert quota.reserve(user, 5) is not None  # pages used this period before the batch
+    db.session.commit()
+    batch_id = upload(api, csv_file([["What is the total of invoice 42?", ""]])).get_json()["id"]
+
+    assert worker()
+
+    status = api.get(f"/api/v1/question-batches/{batch_id}").get_json()
+    assert (status["status"], status["items"][0]["answer"]) == ("completed", "1250.00 EUR")
+    assert (status["completed_count"], status["failed_count"]) == (1, 0)
+    assert items_by_row(db, batch_id)[2].attempts == 2
+    assert pages_used(db, user) == 5 + 1, "the answered question is charged once"
+
+
+def test_deleting_a_batch_while_a_row_is_answered_gives_its_page_back(
+    api, corpus, worker, db, user, monkeypatch
+):
+    import jobs.questions as thread_jobs
+
+    def deleted():
+        assert api.delete(f"/api/v1/question-batches/{batch_id}").status_code == 204
+        assert pages_used(db, user) == 0
+
+    answerer = Interrupted(deleted, fail=False)
+    monkeypatch.setattr(thread_jobs, "get_answerer", lambda: answerer)
+    batch_id = upload(api, csv_file([["What is the total of invoice 42?", ""]])).get_json()["id"]
+
+    assert worker()
+
+    assert answerer.calls == 1
+    assert db.session.scalar(sa.select(sa.func.count(QuestionItem.id))) == 0
+    assert pages_used(db, user) == 0

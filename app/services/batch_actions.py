@@ -336,8 +336,9 @@ def _check_resume(batch: Batch) -> None:
 def _check_resume_quota(user_id: uuid.UUID, docs) -> None:
     """The create path's quota check, for the pages of the documents to resume.
 
-    A document still holding a reservation (kept from an earlier attempt) is already counted in
-    pages_used and its job reuses that reservation, so only the others need pages left.
+    A document still holding a reservation (left by an earlier attempt) is already counted in
+    pages_used; its claim gives those pages back before reserving them again, so only the others
+    need pages left.
     """
     pages = sum(d.page_count for d in docs if not (d.reserved_pages and d.usage_id))
     user = db.session.get(User, user_id)

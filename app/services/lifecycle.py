@@ -41,7 +41,6 @@ from app.models import (
     ExtractionResult,
     JobStatus,
     Subscription,
-    Usage,
     states,
 )
 from app.models.types import utcnow
@@ -56,7 +55,6 @@ BATCHES = Batch.__table__
 ATTEMPTS = ExtractionJob.__table__
 RESULTS = ExtractionResult.__table__
 SUBSCRIPTIONS = Subscription.__table__
-USAGE = Usage.__table__
 
 # What a run needs of its document, read back by the claim itself.
 CLAIMED = (
@@ -100,27 +98,6 @@ def _of_owner(column):
     return sa.select(column).where(SUBSCRIPTIONS.c.user_id == DOCS.c.user_id).scalar_subquery()
 
 
-def _period_usage():
-    """The id of the owner's usage row for the period that contains now: the plan's billing
-    period when one covers now, else the calendar month (`p_month`), as `quota.current_period`
-    decides; NULL until the period's first reservation creates the row."""
-    now = _p("now", SUBSCRIPTIONS.c.current_period_start)
-    billing = (
-        sa.select(SUBSCRIPTIONS.c.current_period_start)
-        .where(SUBSCRIPTIONS.c.user_id == DOCS.c.user_id)
-        .where(SUBSCRIPTIONS.c.current_period_start <= now)
-        .where(SUBSCRIPTIONS.c.current_period_end > now)
-        .scalar_subquery()
-    )
-    start = sa.func.coalesce(billing, _p("month", USAGE.c.period_start))
-    return (
-        sa.select(USAGE.c.id)
-        .where(USAGE.c.user_id == DOCS.c.user_id)
-        .where(USAGE.c.period_start == start)
-        .scalar_subquery()
-    )
-
-
 # The claim reads back, in the same statement, what the rest of the claim needs to know: the
 # document (CLAIMED), its batch and its owner's plan (subqueries: the same on both databases).
 # It also marks the document's pages as held on the period's usage row, so that the reservation
@@ -141,7 +118,7 @@ CLAIM = (
         error_code=None,
         error_message=None,
         reserved_pages=DOCS.c.page_count,
-        usage_id=_period_usage(),
+        usage_id=quota.period_usage(DOCS.c.user_id),
     )
     .returning(
         *CLAIMED,
@@ -280,8 +257,16 @@ def _close_attempt(run: Run, status: JobStatus, **values) -> None:
 
 
 def _end(batch_id, may_finalize: bool) -> None:
-    if may_finalize:
+    """Finalize the batch after a transition was committed. A connection lost meanwhile leaves
+    it to the periodic finalizer: the transition itself stands."""
+    if not may_finalize:
+        return
+    try:
         finalize.finalize_batch(batch_id)
+    except sa.exc.DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        log_event("batch.finalize_deferred", batch=batch_id, level=logging.WARNING)
 
 
 # -- claim -------------------------------------------------------------------------------------

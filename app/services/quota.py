@@ -72,6 +72,29 @@ def insert_for_dialect():
     return insert
 
 
+def period_usage(user_id):
+    """SQL: the id of the usage row of `user_id` (a column or value) for the period that contains
+    the parameter `p_now`: its billing period when one covers it, else the calendar month that
+    starts at the parameter `p_month`, as `current_period` decides. NULL until the period's first
+    reservation creates the row. A scalar subquery, for statements built once."""
+    subs, usage = Subscription.__table__, Usage.__table__
+    now = sa.bindparam("p_now", type_=subs.c.current_period_start.type)
+    billing = (
+        sa.select(subs.c.current_period_start)
+        .where(subs.c.user_id == user_id)
+        .where(subs.c.current_period_start <= now)
+        .where(subs.c.current_period_end > now)
+        .scalar_subquery()
+    )
+    start = sa.func.coalesce(billing, sa.bindparam("p_month", type_=usage.c.period_start.type))
+    return (
+        sa.select(usage.c.id)
+        .where(usage.c.user_id == user_id)
+        .where(usage.c.period_start == start)
+        .scalar_subquery()
+    )
+
+
 def period_for_user(user: User, now: datetime | None = None) -> Period:
     """The user's current usage period."""
     return current_period(plans.subscription_of(user), now)

@@ -412,5 +412,6 @@ def delete(batch: QuestionBatch, user_id: uuid.UUID) -> None:
         Actions.DELETED, user_id=user_id, batch_id=batch.id, name=batch.name, rows=batch.item_count
     )
     # Rows first, then the batch: the order jobs lock them in, so the two never wait on each other.
+    lifecycle.give_back_answering(batch.id)
     db.session.execute(sa.delete(QuestionItem).where(QuestionItem.question_batch_id == batch.id))
     db.session.delete(batch)

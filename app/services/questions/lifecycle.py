@@ -7,10 +7,11 @@
     cancel     queued → cancelled     (a batch's cancel: every waiting row, counted)
     reset      failed → queued        (a batch's retry: every failed row, counted down)
 
-Each is a guarded UPDATE (`WHERE status IN <allowed sources>`) with what goes with it in the same
-transaction: the batch's counter, the row's reservation dropped (and, for a row whose worker was
-lost, its page given back). So a job that runs twice, late, or after a cancel or the sweeper
-changes nothing the second time. The allowed moves come from `app/models/states.py`
+Each is a guarded UPDATE (`WHERE status IN <allowed sources>`, and for a row being answered
+`AND attempts = <n>`, the attempt its claim counted) with what goes with it in the same
+transaction: the batch's counter, the row's reservation dropped and its page given back (`held`).
+So a job that runs twice, late, or after a cancel or the sweeper changes nothing the second time,
+and gives back nothing: whoever took the row over gave its page back. The allowed moves come from `app/models/states.py`
 (`question_sources`).
 
 None of them commits: each is part of its caller's unit of work (the thread job and the sweeper
@@ -54,21 +55,24 @@ def _count(batch_id: uuid.UUID, **values) -> None:
 # -- claim -------------------------------------------------------------------------------------
 
 
-def claim(item_id: uuid.UUID, batch_id: uuid.UUID) -> bool:
+def claim(item_id: uuid.UUID, batch_id: uuid.UUID) -> int | None:
     """queued → answering in one conditional UPDATE, the attempt counted; the batch starts
-    running with it (queued → processing). False, rolled back, when the row is not waiting."""
+    running with it (queued → processing). The attempt's number, which guards the row's way out
+    of answering; None, rolled back, when the row is not waiting."""
     now = utcnow()
-    claimed = db.session.execute(
-        _guarded(Q.ANSWERING, [Q.QUEUED], QuestionItem.id == item_id).values(
+    attempt = db.session.execute(
+        _guarded(Q.ANSWERING, [Q.QUEUED], QuestionItem.id == item_id)
+        .values(
             status=Q.ANSWERING,
             attempts=QuestionItem.attempts + 1,
             started_at=now,
             updated_at=now,
         )
-    ).rowcount
-    if not claimed:
+        .returning(QuestionItem.attempts)
+    ).scalar()
+    if attempt is None:
         db.session.rollback()
-        return False
+        return None
     db.session.execute(
         sa.update(QuestionBatch)
         .where(
@@ -77,17 +81,24 @@ def claim(item_id: uuid.UUID, batch_id: uuid.UUID) -> bool:
         )
         .values(status=B.PROCESSING, updated_at=now)
     )
-    return True
+    return attempt
 
 
 # -- out of answering --------------------------------------------------------------------------
 
 
-def _finish(item_id, batch_id, new: QuestionStatus, counter: str, now, held, **values) -> bool:
+def _answering(item_id, attempt: int):
+    """The row while it is still answering this attempt."""
+    return (QuestionItem.id == item_id, QuestionItem.attempts == attempt)
+
+
+def _finish(
+    item_id, batch_id, attempt: int, new: QuestionStatus, counter: str, now, held, **values
+) -> bool:
     """answering → a terminal status, the reservation in `held` given back and the batch's
     counter bumped in the same transaction."""
     finished = db.session.execute(
-        _guarded(new, [Q.ANSWERING], QuestionItem.id == item_id).values(
+        _guarded(new, [Q.ANSWERING], *_answering(item_id, attempt)).values(
             status=new, completed_at=now, updated_at=now, **values
         )
     ).rowcount
@@ -97,12 +108,13 @@ def _finish(item_id, batch_id, new: QuestionStatus, counter: str, now, held, **v
     return bool(finished)
 
 
-def complete(item_id, batch_id, text: str, sources: list, context: dict) -> bool:
-    """answering → completed with the answer; completed_count + 1. False when the row is no
-    longer answering (cancelled, swept or deleted meanwhile)."""
+def complete(item_id, batch_id, attempt: int, text: str, sources: list, context: dict) -> bool:
+    """answering → completed with the answer; completed_count + 1; the page stays charged.
+    False when the row is no longer answering this attempt (swept or deleted meanwhile)."""
     return _finish(
         item_id,
         batch_id,
+        attempt,
         Q.COMPLETED,
         "completed_count",
         utcnow(),
@@ -115,15 +127,16 @@ def complete(item_id, batch_id, text: str, sources: list, context: dict) -> bool
     )
 
 
-def fail(item_id, batch_id, code: str, message: str, *, now=None, held=NOTHING_HELD) -> bool:
-    """answering → failed with an error, the row's reservation dropped and failed_count + 1.
-
-    The thread job gives its page back itself before it fails a row; the sweeper passes the
-    reservation it found (`held`), given back here. False when the row is no longer answering.
-    """
+def fail(
+    item_id, batch_id, attempt: int, code: str, message: str, *, now=None, held=NOTHING_HELD
+) -> bool:
+    """answering → failed with an error, the row's reservation dropped and given back (`held`:
+    what the job reserved, or what the sweeper found), failed_count + 1. False when the row is
+    no longer answering this attempt."""
     return _finish(
         item_id,
         batch_id,
+        attempt,
         Q.FAILED,
         "failed_count",
         now or utcnow(),
@@ -135,11 +148,11 @@ def fail(item_id, batch_id, code: str, message: str, *, now=None, held=NOTHING_H
     )
 
 
-def requeue(item_id: uuid.UUID, *, now, held=NOTHING_HELD) -> bool:
+def requeue(item_id: uuid.UUID, attempt: int, *, now, held=NOTHING_HELD) -> bool:
     """answering → queued: the worker answering the row was lost. Its reservation is dropped and
     given back (`held`), so that a new job claims it again; no counter moves."""
     moved = db.session.execute(
-        _guarded(Q.QUEUED, [Q.ANSWERING], QuestionItem.id == item_id).values(
+        _guarded(Q.QUEUED, [Q.ANSWERING], *_answering(item_id, attempt)).values(
             status=Q.QUEUED, updated_at=now, reserved_pages=0, usage_id=None
         )
     ).rowcount
@@ -191,3 +204,21 @@ def reset(batch_id: uuid.UUID) -> list[str]:
     if keys:
         _count(batch_id, failed_count=quota.less(QuestionBatch.failed_count, len(keys)))
     return keys
+
+
+def give_back_answering(batch_id: uuid.UUID) -> int:
+    """Before a batch's rows are deleted: give back the pages of the rows being answered (their
+    jobs then find nothing left and give back nothing); how many. Completed rows stay charged."""
+    held = db.session.execute(
+        sa.select(QuestionItem.usage_id, QuestionItem.reserved_pages)
+        .where(
+            QuestionItem.question_batch_id == batch_id,
+            QuestionItem.status == Q.ANSWERING,
+            QuestionItem.usage_id.is_not(None),
+            QuestionItem.reserved_pages > 0,
+        )
+        .with_for_update()
+    ).all()
+    for usage_id, pages in held:
+        quota.release(usage_id, pages)
+    return sum(pages for _usage_id, pages in held)

@@ -117,10 +117,10 @@ def sweep_question_items(now=None) -> dict:
             message = "The worker answering this question was lost; retry the batch."
             code = ErrorCode.WORKER_LOST.value
             failed += lifecycle.fail(
-                row.id, row.question_batch_id, code, message, now=now, held=held
+                row.id, row.question_batch_id, row.attempts, code, message, now=now, held=held
             )
         else:
-            requeued += lifecycle.requeue(row.id, now=now, held=held)
+            requeued += lifecycle.requeue(row.id, row.attempts, now=now, held=held)
         db.session.commit()
     waiting = db.session.execute(
         sa.select(QuestionItem.question_batch_id, QuestionItem.thread_key, sa.func.count())
