@@ -30,6 +30,13 @@ def elsewhere(sql: str, params: tuple = ()) -> None:
         conn.execute(sql, params)
 
 
+def server_has(pid: int) -> bool:
+    """True while the server still serves a connection of backend `pid`."""
+    with psycopg.connect(PG_URL.replace("+psycopg", ""), autocommit=True) as conn:
+        found = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
+        return found.fetchone()[0] == 1
+
+
 def wait_for(condition, what: str, seconds: float = 10.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -216,3 +223,22 @@ def test_a_connection_that_never_delivers_notices_turns_the_cache_off(
     assert resp.status_code == 200 and resp.get_json()["name"] == "Renamed"
     assert cache.ticket() is None
     assert cache.get(batch.id) is None
+
+
+def test_a_transaction_whose_connection_the_server_dropped_rolls_back(user, cache, monkeypatch):
+    """The cache's rollback listener leaves a dropped connection alone, so that the rollback
+    (and the next transaction, on a new connection) goes on as usual."""
+    db.session.commit()
+    db.engine.dispose()
+    monkeypatch.setattr(db.engine.pool, "_pre_ping", False)
+    pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+    db.session.commit()
+    elsewhere("SELECT pg_terminate_backend(%s)", (pid,))
+    wait_for(lambda: not server_has(pid), "the connection to be dropped")
+
+    with pytest.raises(sa.exc.OperationalError):
+        db.session.execute(sa.text("SELECT 1"))
+    db.session.rollback()
+
+    assert db.session.scalar(sa.text("SELECT pg_backend_pid()")) != pid
+    db.session.commit()

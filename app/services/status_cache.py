@@ -277,11 +277,13 @@ def _watch_local_writes(engine: sa.Engine, cache: StatusCache) -> None:
             conn.info["ingestio_wrote"] = True
 
     def on_commit(conn):
-        if conn.info.pop("ingestio_wrote", False):
+        if conn.invalidated or conn.info.pop("ingestio_wrote", False):
             cache.local_write()
 
     def on_rollback(conn):
-        conn.info.pop("ingestio_wrote", None)
+        # A connection the server dropped has no info left to clear (reading it would raise).
+        if not conn.invalidated:
+            conn.info.pop("ingestio_wrote", None)
 
     sa.event.listen(engine, "before_cursor_execute", before_execute)
     sa.event.listen(engine, "commit", on_commit)
