@@ -28,9 +28,10 @@ def lost_batch(user, name: str):
 
 
 def recovered(batch, procs) -> None:
+    # The first wait includes starting a worker and the schedulers, slow on a busy machine.
     wait_until(
         lambda: settled([batch.id]),
-        timeout=60,
+        timeout=120,
         what=f"the periodic sweeper to finish {batch.name}",
         procs=procs,
     )
