@@ -29,29 +29,20 @@ from jobs import connection
 from jobs.documents import process_document
 from tests.conftest import PG_URL
 from tests.factories import make_user
-from tests.support.pipeline import fresh, invoice_pdf, pages_used, pdf_batch, wait_for
+from tests.support.pipeline import (
+    backend_pid,
+    drop_connection,
+    fresh,
+    invoice_pdf,
+    pages_used,
+    pdf_batch,
+    server_has,
+    wait_for,
+)
 
 B, D = BatchStatus, DocumentStatus
 
 postgresql_only = pytest.mark.skipif(not PG_URL.startswith("postgresql"), reason="PostgreSQL only")
-
-
-def backend_pid() -> int:
-    """The server process behind this process's pooled connection."""
-    pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
-    db.session.commit()
-    return pid
-
-
-def server_has(pid: int) -> bool:
-    """True while the server still has a connection served by this process."""
-    with sa.create_engine(PG_URL, poolclass=sa.pool.NullPool).connect() as other:
-        return (
-            other.scalar(
-                sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
-            )
-            == 1
-        )
 
 
 def in_child(fn) -> tuple[int, str]:
@@ -115,21 +106,12 @@ def test_a_job_after_the_server_dropped_the_connection_runs_on_a_new_one(user):
     batch, docs = pdf_batch(user, count=2, pages=2)
     assert process_document(str(docs[0].id)) == "completed"
     dropped = backend_pid()
-    with sa.create_engine(PG_URL, poolclass=sa.pool.NullPool).connect() as other:
-        other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
-    wait_for(lambda: not server_has(dropped), what="the connection to be dropped")
+    drop_connection(dropped)
 
     assert process_document(str(docs[1].id)) == "completed"
     assert backend_pid() != dropped
     assert fresh(Batch, batch.id).status == B.COMPLETED
     assert pages_used(user) == 4
-
-
-def drop_connection(pid: int) -> None:
-    """Have the server end the connection of backend `pid`, as a restart would."""
-    with sa.create_engine(PG_URL, poolclass=sa.pool.NullPool).connect() as other:
-        other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    wait_for(lambda: not server_has(pid), what="the connection to be dropped")
 
 
 class DroppingProvider:

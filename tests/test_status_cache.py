@@ -18,6 +18,7 @@ from app.services import batch_queries, status_cache
 from tests.batch_rows import add_documents
 from tests.conftest import PG_URL
 from tests.factories import make_batch
+from tests.support.pipeline import backend_pid, drop_connection
 
 pytestmark = pytest.mark.skipif(
     not PG_URL.startswith("postgresql"), reason="change notices need PostgreSQL"
@@ -28,13 +29,6 @@ def elsewhere(sql: str, params: tuple = ()) -> None:
     """Commit a write on a connection of its own, unseen by this process's engine."""
     with psycopg.connect(PG_URL.replace("+psycopg", ""), autocommit=True) as conn:
         conn.execute(sql, params)
-
-
-def server_has(pid: int) -> bool:
-    """True while the server still serves a connection of backend `pid`."""
-    with psycopg.connect(PG_URL.replace("+psycopg", ""), autocommit=True) as conn:
-        found = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
-        return found.fetchone()[0] == 1
 
 
 def wait_for(condition, what: str, seconds: float = 10.0) -> None:
@@ -231,10 +225,8 @@ def test_a_transaction_whose_connection_the_server_dropped_rolls_back(user, cach
     db.session.commit()
     db.engine.dispose()
     monkeypatch.setattr(db.engine.pool, "_pre_ping", False)
-    pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
-    db.session.commit()
-    elsewhere("SELECT pg_terminate_backend(%s)", (pid,))
-    wait_for(lambda: not server_has(pid), "the connection to be dropped")
+    pid = backend_pid()
+    drop_connection(pid)
 
     with pytest.raises(sa.exc.OperationalError):
         db.session.execute(sa.text("SELECT 1"))

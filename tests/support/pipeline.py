@@ -158,6 +158,33 @@ def wait_for(predicate, timeout: float = 60, what: str = "condition"):
         time.sleep(0.05)
 
 
+def backend_pid() -> int:
+    """The server process behind this process's pooled connection."""
+    pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+    db.session.commit()
+    return pid
+
+
+def server_has(pid: int) -> bool:
+    """True while the server still has a connection served by backend `pid`."""
+    from tests.conftest import PG_URL
+
+    with sa.create_engine(PG_URL, poolclass=sa.pool.NullPool).connect() as other:
+        found = other.scalar(
+            sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+        )
+        return found == 1
+
+
+def drop_connection(pid: int) -> None:
+    """Have the server end the connection of backend `pid`, as a restart would."""
+    from tests.conftest import PG_URL
+
+    with sa.create_engine(PG_URL, poolclass=sa.pool.NullPool).connect() as other:
+        other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    wait_for(lambda: not server_has(pid), what="the connection to be dropped")
+
+
 def start_worker(env: dict, queues=("documents", "default"), burst=False, log_path=None):
     """A real `rq worker` process with the Procfile's worker class, in its own process group."""
     cmd = [
