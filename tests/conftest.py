@@ -169,6 +169,32 @@ def api(client, token):
     return Api()
 
 
+@pytest.fixture(params=["token", "session"])
+def sender(request, client, auth, db):
+    """sender(user): a Sender posting create requests for that user over the API token or the
+    browser session path (tests/support/intake.py)."""
+    from tests.factories import make_token
+    from tests.support.intake import Sender
+
+    def make(user):
+        if request.param == "token":
+            return Sender(client, {"Authorization": f"Bearer {make_token(user)}"})
+        auth.login(user.email)
+        csrf = auth.csrf("/dashboard")
+        return Sender(client, {"X-CSRFToken": csrf, "Accept": "application/json"})
+
+    return make
+
+
+@pytest.fixture
+def api_as(client, db):
+    """api_as(user): a Sender posting create requests with an API token of that user."""
+    from tests.factories import make_token
+    from tests.support.intake import Sender
+
+    return lambda user: Sender(client, {"Authorization": f"Bearer {make_token(user)}"})
+
+
 @pytest.fixture
 def worker(app, redis_conn):
     """Drain the queues with a real RQ SimpleWorker in burst mode (jobs use this app context)."""

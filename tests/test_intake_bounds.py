@@ -8,15 +8,9 @@ import sqlalchemy as sa
 from app.intake.pages import CountBudget
 from app.models import Document
 from app.storage import get_storage
-from tests.factories import make_token, make_user
+from tests.factories import make_user
 from tests.pdfgen import make_pdf
-from tests.test_intake import PROMPT, Sender, assert_nothing_left
-
-
-@pytest.fixture
-def api_as(client, db):
-    """api_as(user): a Sender using an API token."""
-    return lambda user: Sender(client, {"Authorization": f"Bearer {make_token(user)}"})
+from tests.support.intake import PROMPT, assert_nothing_left
 
 
 def refused(resp) -> dict:

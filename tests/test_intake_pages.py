@@ -12,7 +12,7 @@ from app.storage import get_storage
 from tests.conftest import csrf_from
 from tests.factories import make_user
 from tests.pdfgen import make_pdf
-from tests.test_intake import assert_nothing_left, queued_job_ids
+from tests.support.intake import assert_nothing_left, queued_job_ids
 
 
 def wizard_config(html: str) -> dict:
