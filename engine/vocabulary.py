@@ -121,8 +121,10 @@ CONCEPTS: tuple[Concept, ...] = (
         "date",
         "due date|payment due|payment due date|due by|due|pay by|date due",
         "due date=1|payment due date=1|payment due=0.95|due by=0.95|date due=1|pay by=0.9|"
-        "due=0.7|payable by=0.9|fällig am=1|fälligkeitsdatum=1|zahlbar bis=1|échéance=1|"
-        "date d'échéance=1|vencimiento=1|fecha de vencimiento=1|scadenza=1|vervaldatum=1",
+        "due=0.7|payable by=0.9|fällig am=1|fälligkeitsdatum=1|zahlbar bis=1|zahlungsziel=0.9|"
+        "échéance=1|date d'échéance=1|date limite de paiement=1|date limite de règlement=1|"
+        "à payer avant=0.9|à régler avant=0.9|payable avant=0.9|vencimiento=1|"
+        "fecha de vencimiento=1|scadenza=1|vervaldatum=1",
     ),
     _c(
         "other_date",

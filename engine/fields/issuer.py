@@ -39,7 +39,20 @@ STREET_WORD = re.compile(
     re.IGNORECASE,
 )
 PAGE_LABEL = re.compile(r"\b(?:page|seite|blatt|pagina|página|sida)\s*\d+", re.IGNORECASE)
-_SEPARATORS = re.compile(r"\s*[·•]\s*|\s[|–]\s|\s-\s(?=\S*\d)|\s{3,}")
+# "Name · street · city", "Name | ...", "Name - Street 40-42 - D-12345 City" (a hyphen only
+# before a part with a number in it: "Smith - Jones Design" is one name).
+_SEPARATORS = re.compile(r"\s*[·•]\s*|\s[|–]\s|\s-\s(?=[^-\n]*\d)|\s{3,}")
+# A document word printed after the seller's name in a title: "Amazon Web Services Invoice".
+_TITLE_AFTER_NAME = re.compile(
+    r"(?<=[^\W\d_])\s+(?:tax\s+)?(?:invoice|receipt|rechnung|facture|factura|fattura|factuur)$",
+    re.IGNORECASE,
+)
+# What a title says of its kind before that word: "Simplified Tax Invoice", "Commercial Invoice".
+_TITLE_KIND = re.compile(
+    r"\W*(?:(?:simplified|full|official|cash|sales|retail|commercial|pro ?forma|final|"
+    r"interim|proforma|gst|vat|tax|e|your|the|original|copy)\W*)+",
+    re.IGNORECASE,
+)
 _STORE_NUMBER = re.compile(r"\s*(?:#|no\.?\s*|store\s*#?\s*|outlet\s*)\d{1,6}$", re.IGNORECASE)
 # A company registration number printed after the name: "(81109-A)", "(Co. Reg. 123456-X)".
 _REG_NUMBER = re.compile(
@@ -71,8 +84,8 @@ def name_part(text: str) -> str:
     """The name at the start of a sender or letterhead line, without the address after it.
 
     "ACME GmbH · Hauptstr. 1 · 10115 Berlin" -> "ACME GmbH"; "Foo Ltd, 14 Camden Road" ->
-    "Foo Ltd"; "TRADER BEN'S #552" -> "TRADER BEN'S". A legal form after a comma stays
-    ("Acme Analytics, Inc.").
+    "Foo Ltd"; "TRADER BEN'S #552" -> "TRADER BEN'S"; "Acme Cloud Invoice" -> "Acme Cloud". A
+    legal form after a comma stays ("Acme Analytics, Inc.").
     """
     t = _SEPARATORS.split(text.strip())[0].strip(" ,;")
     t = re.sub(
@@ -88,6 +101,9 @@ def name_part(text: str) -> str:
                 break
         t = ", ".join(keep)
     t = _REG_NUMBER.sub("", t)
+    untitled = _TITLE_AFTER_NAME.sub("", t)
+    if len(re.findall(r"[^\W\d_]", untitled)) >= 3 and not _TITLE_KIND.fullmatch(untitled):
+        t = untitled
     return _STORE_NUMBER.sub("", t).strip(" ,;!*~=")
 
 

@@ -1,0 +1,109 @@
+"""The local provider on seller names and dates as ERP and telecom billing letters print them.
+
+A sender line whose parts are set apart by hyphens, a seller's name run together with the
+document's title, and payment deadlines in French and German wording. Each document is a real
+PDF (the billing_pdf fixture) read through the public provider.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+PROMPT = "Extract the invoice number, date, total, currency and vendor"
+
+# A window-envelope sender line whose parts are set apart by hyphens, as some ERP forms print it.
+SENDER_HYPHENS = [
+    "~Bergmann Hosting AG - Industriestraße 12-14 - D-60311 Frankfurt",
+    "Kestrel Media Ltd.",
+    "4 Harbour Row",
+    "Leith EH6 6LU",
+    "Rechnung|||Seite 1",
+    "Rechnungsnr.|30071234||Kundennr.|47775",
+    "Rechnungsdatum|7. Mai 2026",
+    "Pos.|Beschreibung|Menge|Preis|Betrag",
+    "1|Managed Exchange|2|5,39|10,78",
+    "|||Gesamtbetrag|12,83 EUR",
+]
+
+# The seller's name and the document's title on one line, at the top right (a cloud provider's
+# monthly bill).
+TITLE_AFTER_NAME = [
+    "||Northwind Cloud Services Invoice",
+    "Account number:||Invoice Summary",
+    "296664039561||Invoice Number:|73510042",
+    "||Invoice Date:|August 3, 2026",
+    "Bill to Address:||TOTAL AMOUNT DUE ON August 3, 2026|$18.40",
+    "Kestrel Media Ltd.",
+    "Summary",
+    "Service charges|||$18.40",
+]
+
+HEADLINES = {
+    "sender_hyphens": (
+        SENDER_HYPHENS,
+        "30071234",
+        "2026-05-07",
+        "12.83",
+        "EUR",
+        "Bergmann Hosting AG",
+    ),
+    "title_after_name": (
+        TITLE_AFTER_NAME,
+        "73510042",
+        "2026-08-03",
+        "18.40",
+        "USD",
+        "Northwind Cloud Services",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HEADLINES))
+def test_seller_name_without_address_or_title(name, write_doc, local, billing_pdf):
+    lines, number, date, total, currency, vendor = HEADLINES[name]
+    d = local.extract(write_doc(f"{name}.pdf", billing_pdf(lines)), PROMPT, "invoice")["data"]
+    assert d["invoice_number"] == number
+    assert d["date"] == date
+    assert Decimal(str(d["total"])) == Decimal(total)
+    assert d["currency"] == currency
+    assert d["vendor"] == vendor
+
+
+FACTURE_DEADLINE = [
+    "#Lumière Télécom",
+    "75371 Paris Cedex 08",
+    "|||Camille Durand",
+    "|||12 rue des Lilas",
+    "|||69100 Villeurbanne",
+    "Facture n°562044387 du 02 juillet 2026",
+    "Date limite de paiement le 16 juillet 2026|||29,99 € TTC",
+    "|Montant HT|Montant TVA|Montant TTC",
+    "Abonnement|24,99|5,00|29,99",
+    "Total facture|24,99|5,00|29,99",
+    "Somme à payer|||29,99 € TTC",
+]
+
+RECHNUNG_ZAHLUNGSZIEL = SENDER_HYPHENS + [
+    "Zahlungsbedingungen|14 Tage netto",
+    "Zahlungsziel|21.05.26",
+]
+
+
+@pytest.mark.parametrize(
+    "lines, number, date, due",
+    [
+        (FACTURE_DEADLINE, "562044387", "2026-07-02", "2026-07-16"),
+        (RECHNUNG_ZAHLUNGSZIEL, "30071234", "2026-05-07", "2026-05-21"),
+    ],
+    ids=["date_limite_de_paiement", "zahlungsziel"],
+)
+def test_payment_deadline_is_the_due_date(lines, number, date, due, write_doc, local, billing_pdf):
+    """A French "Facture n° … du <date>" dates the invoice; "Date limite de paiement" and
+    "Zahlungsziel" give its due date, not its date."""
+    prompt = "Extract the invoice number, date, due date and total"
+    d = local.extract(write_doc("deadline.pdf", billing_pdf(lines)), prompt, "invoice")["data"]
+    assert d["invoice_number"] == number
+    assert d["date"] == date
+    assert d["due_date"] == due
