@@ -336,6 +336,26 @@ def _cell_is_label(doc: DocIndex, line: Line, ci: int) -> bool:
     return any(h.cell == ci and h.start <= 1 for h in doc.line_hits(line))
 
 
+def _table_caption(doc: DocIndex, line: Line) -> bool:
+    """True for a line of words just below an item table's header row that continues its column
+    captions ("VK-Preis / Ohne / MwSt."): what is below it are item rows."""
+    from ..lineitems import header_columns
+
+    i = doc.order[id(line)]
+    for back in (1, 2):
+        if i - back < 0:
+            break
+        above = doc.lines[i - back]
+        if above.page != line.page or line.y - above.y > 3.5 * max(line.height, 1e-6) * back:
+            break
+        columns = header_columns(above)
+        if columns and any(role == "description" for role, _ in columns):
+            return True
+        if V.find_amounts(above.text):
+            break
+    return False
+
+
 def candidates_for_hit(doc: DocIndex, hit: Hit, kind: str) -> list[Candidate]:
     """Values near a label: in its cell, in the cells to its right, then in the cells below."""
     out: list[Candidate] = []
@@ -365,6 +385,8 @@ def candidates_for_hit(doc: DocIndex, hit: Hit, kind: str) -> list[Candidate]:
         value, q, src = right_values[-1] if amount else right_values[0]
         out.append(Candidate(value, hit.weight * q, line.page, src, order, hit))
         return out
+    if _table_caption(doc, line):
+        return out  # a column's caption: the item rows are below it
     x0, x1 = _cell_span(hit)
     for depth, nxt in enumerate(doc.next_lines(line, 3)):
         if nxt.y - line.y > 4.5 * max(line.height, 1e-6) * (depth + 1):

@@ -107,3 +107,23 @@ def test_payment_deadline_is_the_due_date(lines, number, date, due, write_doc, l
     assert d["invoice_number"] == number
     assert d["date"] == date
     assert d["due_date"] == due
+
+
+def test_a_tax_word_in_a_wrapped_column_caption_is_not_a_tax_line(write_doc, local, billing_pdf):
+    """A price column captioned "VK-Preis / Ohne / MwSt." over three lines has net prices: the
+    item row below the caption is not the invoice's tax, and an invoice stating no tax has none."""
+    lines = [
+        "~Bergmann Hosting AG - Industriestraße 12-14 - D-60311 Frankfurt",
+        "Rechnungsnr.|30071234",
+        "Rechnungsdatum|7. Mai 2026",
+        "Menge|Beschreibung|VK-Preis|Zeilenbetrag",
+        "||Ohne|Ohne MwSt.",
+        "||MwSt.|",
+        "1|Small Business Exchange 2010|3,89|3,89",
+        "2|Managed Backup|5,39|10,78",
+        "||Total EUR|14,67",
+    ]
+    prompt = "Extract the invoice number, date, tax and total"
+    d = local.extract(write_doc("netto.pdf", billing_pdf(lines)), prompt, "invoice")["data"]
+    assert Decimal(str(d["total"])) == Decimal("14.67")
+    assert d["tax"] is None
