@@ -42,7 +42,8 @@ _IGNORED_COLUMNS = re.compile(
     r"^(?:#|no\.?|pos\.?|line|sku|code|item code|item #|item no\.?|art\.? ?no\.?|ref\.?|"
     r"s\.? ?no\.?|sr\.?(?: ?no\.?)?|sl\.? ?no\.?|s/n|hsn|sac|hsn ?/ ?sac|hsn code|sac code|"
     r"einheit|me|uom|unit of measure|lfd\.? ?nr\.?|"
-    r"vat ?%?|tax ?%?|vat rate|tax rate|mwst\.?|ust\.?|disc\.? ?%?|discount|date|unit of measure|"
+    r"vat ?%?|tax ?%?|taxes|vat rate|tax rate|mwst\.?|ust\.?|disc\.? ?%?|discount|date|"
+    r"unit of measure|"
     r"uom|um|%)$",
     re.IGNORECASE,
 )
@@ -54,7 +55,8 @@ _STOP_WORDS = re.compile(
     r"amount paid|payment|payments|paid|change|change due|cash|card|visa|mastercard|amex|debit|"
     r"credit|tip|gratuity|rounding|rounding adj|rounding adjustment|net à payer|to pay|notes?|"
     r"terms|thank you|bank|iban|please|items? sold|items? count|number of items|no of items|"
-    r"invoice total|order total|amount|deposit|total due|total amount|auth|approval)\b",
+    r"invoice total|order total|amount|deposit|total due|total amount|auth|approval|"
+    r"untaxed amount|taxable amount|taxable value)\b",
     re.IGNORECASE,
 )
 # Words that may follow a summary label without making it an item ("TOTAL INCL GST").

@@ -185,7 +185,9 @@ CONCEPTS: tuple[Concept, ...] = (
         "total excl vat=0.95|total excl. vat=0.95|total excluding vat=0.95|total excl tax=0.95|"
         "total excluding tax=0.95|total before tax=0.95|amount before tax=0.9|total ht=0.95|"
         "montant ht=0.95|total (excl=0.9|nettobetrag=0.95|zwischensumme=1|netto=0.8|"
-        "summe netto=0.95|base imponible=0.95|imponibile=0.9|totaal excl=0.9|net=0.6",
+        "summe netto=0.95|base imponible=0.95|imponibile=0.9|totaal excl=0.9|net=0.6|"
+        "untaxed amount=0.95|amount untaxed=0.95|total untaxed=0.95|taxable amount=0.9|"
+        "taxable value=0.9",
     ),
     _c(
         "tax",

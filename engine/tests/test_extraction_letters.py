@@ -1,8 +1,9 @@
-"""The local provider on seller names and dates as ERP and telecom billing letters print them.
+"""The local provider on invoices as ERP, hosting and telecom billing systems print them.
 
 A sender line whose parts are set apart by hyphens, a seller's name run together with the
-document's title, and payment deadlines in French and German wording. Each document is a real
-PDF (the billing_pdf fixture) read through the public provider.
+document's title, payment deadlines in French and German wording, a price column's caption
+wrapped over three lines, and an ERP's "Untaxed Amount". Each document is a real PDF (the
+billing_pdf fixture) read through the public provider.
 """
 
 from __future__ import annotations
@@ -127,3 +128,31 @@ def test_a_tax_word_in_a_wrapped_column_caption_is_not_a_tax_line(write_doc, loc
     d = local.extract(write_doc("netto.pdf", billing_pdf(lines)), prompt, "invoice")["data"]
     assert Decimal(str(d["total"])) == Decimal("14.67")
     assert d["tax"] is None
+
+
+def test_untaxed_amount_is_the_subtotal_and_ends_the_items(write_doc, local, billing_pdf):
+    """An ERP invoice (Odoo's wording): "Untaxed Amount" is the subtotal, not an item, and the
+    "Taxes" column's rates stay out of the items' descriptions."""
+    lines = [
+        "#Brightwave Solutions SRL",
+        "Strada Lalelelor 14|||Deco Addict",
+        "400001 Cluj-Napoca|||77 Santa Barbara Rd",
+        "VAT: RO31234567|||Pleasant Hill CA 94523",
+        "#Invoice INV/2026/00117",
+        "Invoice Date:|Due Date:|Source:",
+        "03/11/2026|04/10/2026|S00042",
+        "Description|Quantity|Taxes|Amount",
+        "Three-Seat Sofa|2.00 Units|15%|$ 3,000.00",
+        "Pedal Bin|5.00 Units|15%|$ 235.00",
+        "||Untaxed Amount|$ 3,235.00",
+        "||Tax 15%|$ 485.25",
+        "||Total|$ 3,720.25",
+    ]
+    prompt = "Extract the invoice number, subtotal, tax, total and line items"
+    d = local.extract(write_doc("erp.pdf", billing_pdf(lines)), prompt, "invoice")["data"]
+    assert d["invoice_number"] == "INV/2026/00117"
+    assert Decimal(str(d["subtotal"])) == Decimal("3235.00")
+    assert Decimal(str(d["tax"])) == Decimal("485.25")
+    assert Decimal(str(d["total"])) == Decimal("3720.25")
+    items = [(i["description"], Decimal(str(i["amount"]))) for i in d["line_items"]]
+    assert items == [("Three-Seat Sofa", Decimal("3000.00")), ("Pedal Bin", Decimal("235.00"))]
