@@ -209,6 +209,10 @@ def score_types(pages: list[Page], *, is_image: bool = False) -> dict[str, float
     numbers = re.findall(r"\d+(?:[.,]\d+)?", body)
     if len(words) > 250 and len(numbers) < len(words) / 12:
         scores["contract"] += 2
+    if not _CONTRACT_NAMED.search(body):
+        # "shall", sections and prose are a specification's or a manual's as much as a
+        # contract's: a contract says what it is or who its parties are.
+        scores["contract"] *= 0.5
     # Bank statements repeat date + amount rows.
     dated_rows = sum(
         1
@@ -242,6 +246,11 @@ def score_types(pages: list[Page], *, is_image: bool = False) -> dict[str, float
     return scores
 
 
+_CONTRACT_NAMED = re.compile(
+    r"\b(?:agreements?|contracts?|part(?:y|ies)|hereinafter|whereas|in witness whereof|"
+    r"vertrag|vertragsparteien|contrat|contrato|accordo|overeenkomst)\b",
+    re.IGNORECASE,
+)
 _TENDER = re.compile(
     r"^\W*(?:cash(?: tend(?:ered)?)?|change(?: due)?|eftpos|visa(?: debit| credit)?|mastercard|"
     r"amex|debit(?: card)?|credit card|card|tendered|rückgeld|geg(?:eben)?\.? (?:bar|ec-karte)|"

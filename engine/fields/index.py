@@ -224,6 +224,13 @@ def _strip_value(text: str) -> str:
     return re.sub(r"^[\s:#.\-–=|№)]+", "", text).strip()
 
 
+# Kinds of value with a shape of their own; the others (text, party, person, address, title) are
+# a short piece of prose after their label.
+TYPED_KINDS = frozenset(
+    "amount date id email phone iban bic tax_id currency percent number time sex url card".split()
+)
+
+
 def parse_kind(
     kind: str, text: str, doc: DocIndex, *, rightmost: bool = False
 ) -> tuple[Any, float]:
@@ -356,6 +363,19 @@ def _table_caption(doc: DocIndex, line: Line) -> bool:
     return False
 
 
+def _in_running_text(hit: Hit) -> bool:
+    """True for a label word inside a sentence ("to Preserve its Title (section 1) will", "The
+    notation to access the type"), not a label: no colon follows it, and it stands inside its
+    cell or on a line of prose (seven words or more, mostly lower-case ones)."""
+    cell = hit.line.cells[hit.cell]
+    if re.match(r"\s*[:：]", cell.text[hit.end :]):
+        return False
+    if hit.start > 1:
+        return True
+    words = re.findall(r"[^\W\d_][\w'’-]*", hit.line.text)
+    return len(words) >= 7 and sum(w.islower() for w in words) >= 0.6 * len(words)
+
+
 def candidates_for_hit(doc: DocIndex, hit: Hit, kind: str) -> list[Candidate]:
     """Values near a label: in its cell, in the cells to its right, then in the cells below."""
     out: list[Candidate] = []
@@ -363,6 +383,8 @@ def candidates_for_hit(doc: DocIndex, hit: Hit, kind: str) -> list[Candidate]:
     cell = line.cells[hit.cell]
     amount = kind == "amount"
     order = doc.order[id(line)]
+    if kind not in TYPED_KINDS and _in_running_text(hit):
+        return out
     stop = _next_label_start(doc, hit)
     rest = cell.text[hit.end : stop if stop is not None else None]
     value, q = parse_kind(kind, rest, doc, rightmost=False)

@@ -48,6 +48,20 @@ def _misread_sign(value: Decimal) -> Decimal | None:
     return None
 
 
+# A section number at the start of a line, followed by its heading.
+_NUMBERED_HEADING = re.compile(r"^\s*\d+(?:\.\d+)+\.?\s+[^\W\d_]")
+
+# A word that makes the number after it a reference: "See Section 2.11", "version 4.19".
+_REFERENCE_BEFORE = re.compile(
+    r"\b(?:sections?|chapters?|§|version|v|figure|fig\.|table|page|clause|article|art\.|rule|"
+    r"step|appendix|annex|paragraph|para\.|item|no\.|nr\.)\s*$",
+    re.IGNORECASE,
+)
+
+# Documents that are about money: a currency sign anywhere on them is the document's currency.
+_PRICED_TYPES = frozenset({"invoice", "receipt", "purchase_order", "bank_statement", None})
+
+
 class MoneyFinder(FinderBase):
     """Totals and currency."""
 
@@ -189,12 +203,19 @@ class MoneyFinder(FinderBase):
             self.total_currency = best.value.currency
             return _result(Candidate(best.value, min(best.score, 0.8), best.page, best.source))
         # No total label: the largest amount with cents, at low confidence, leaving out what was
-        # handed over (cash tendered), given back (change) and the tax and discount lines.
+        # handed over (cash tendered), given back (change) and the tax and discount lines. A
+        # number with one decimal and no currency, or one that numbers a heading ("4.5 Auxiliary
+        # functions", "2.17. The magic files": a manual's contents), is not money.
         pool, other = [], []
         for line in self.doc.lines:
             concepts = {h.concept for h in self.doc.line_hits(line)}
             for f in V.find_amounts(line.text):
-                if f.value.has_decimals and f.value.value > 0:
+                money = f.value.currency or (
+                    f.value.value.as_tuple().exponent <= -2
+                    and not _NUMBERED_HEADING.match(line.text[f.start :])
+                    and not _REFERENCE_BEFORE.search(line.text[: f.start])
+                )
+                if f.value.has_decimals and f.value.value > 0 and money:
                     c = Candidate(f.value, 0.3, line.page, line.text, self.doc.order[id(line)])
                     (other if concepts & _NOT_TOTAL_LINES else pool).append(c)
         pool = pool or other
@@ -218,7 +239,12 @@ class MoneyFinder(FinderBase):
                 # A bare '$' is the dollar of the country the document comes from.
                 code = V.dollar_of(self.doc.text)
             return FieldResult(code, 0.9, None, None)
-        found = V.find_currencies(self.doc.text)
+        if self.doc.document_type in _PRICED_TYPES:
+            found = V.find_currencies(self.doc.text)
+        else:
+            # A manual's or a letter's "$" is a shell prompt or a variable as often as money:
+            # only a sign or code written with an amount counts.
+            found = [f.value.currency for f in V.find_amounts(self.doc.text) if f.value.currency]
         if not found:
             cue = V.country_currency(self.doc.text)
             if cue is not None:
