@@ -66,6 +66,7 @@ _QUALIFIERS = {
     "after", "the", "of", "to", "pay", "paid", "ht", "ttc", "eur", "usd", "gbp", "chf", "cad",
     "aud", "rm", "tendered", "received", "code", "no", "sub", "and", "handling", "brutto",
     "netto", "summe", "on", "at", "in", "for", "this", "invoice", "order", "items", "item",
+    "charged", "billed",
 }  # fmt: skip
 
 

@@ -224,6 +224,9 @@ def _strip_value(text: str) -> str:
     return re.sub(r"^[\s:#.\-–=|№)]+", "", text).strip()
 
 
+# A number written as money: "135.59", "1,234.50", "1.234,50".
+_MONEY_SHAPED = re.compile(r"\d{1,3}(?:[.,\s]\d{3})*[.,]\d{2}$")
+
 # Kinds of value with a shape of their own; the others (text, party, person, address, title) are
 # a short piece of prose after their label.
 TYPED_KINDS = frozenset(
@@ -280,7 +283,9 @@ def parse_kind(
         if vat:
             return vat[0].value, 1.0
         m = re.search(r"[A-Z]{0,4}[\s-]?\d[\dA-Z\s./-]{4,20}[\dA-Z]", _strip_value(text))
-        return (re.sub(r"\s+", "", m.group(0)), 0.8) if m else (None, 0.0)
+        if m is None or _MONEY_SHAPED.match(m.group(0).strip()):
+            return None, 0.0  # "VAT at 5% on £135.59": an amount, not a registration number
+        return re.sub(r"\s+", "", m.group(0)), 0.8
     if kind == "currency":
         cur = V.find_currencies(text)
         return (cur[0], 1.0) if cur else (None, 0.0)

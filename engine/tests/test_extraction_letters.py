@@ -1,9 +1,10 @@
-"""The local provider on invoices as ERP, hosting and telecom billing systems print them.
+"""The local provider on bills as ERP, hosting, telecom, utility and payment systems print them.
 
 A sender line whose parts are set apart by hyphens, a seller's name run together with the
 document's title, payment deadlines in French and German wording, a price column's caption
-wrapped over three lines, and an ERP's "Untaxed Amount". Each document is a real PDF (the
-billing_pdf fixture) read through the public provider.
+wrapped over three lines, an ERP's "Untaxed Amount", a utility bill's "VAT at 5% on £135.59" and
+an online receipt's "Amount charged". Each document is a real PDF (the billing_pdf fixture) read
+through the public provider.
 """
 
 from __future__ import annotations
@@ -156,3 +157,42 @@ def test_untaxed_amount_is_the_subtotal_and_ends_the_items(write_doc, local, bil
     assert Decimal(str(d["total"])) == Decimal("3720.25")
     items = [(i["description"], Decimal(str(i["amount"]))) for i in d["line_items"]]
     assert items == [("Three-Seat Sofa", Decimal("3000.00")), ("Pedal Bin", Decimal("235.00"))]
+
+
+def test_an_amount_after_vat_is_not_the_seller_vat_number(write_doc, local, billing_pdf):
+    """A utility bill's "VAT at 5% on £135.59" holds an amount; the seller's VAT number is the
+    one its imprint prints."""
+    lines = [
+        "#Northern Power & Gas",
+        "Your energy bill|||Amount to pay",
+        "Bill date: 7 March 2026|||£142.37",
+        "Bill number: 000118845321",
+        "Electricity used (1 Feb – 28 Feb 2026)|||£98.21",
+        "Gas used (1 Feb – 28 Feb 2026)|||£37.38",
+        "VAT at 5% on £135.59|||£6.78",
+        "Total charges this bill|||£142.37",
+        "_Northern Power & Gas Ltd, Registered in England No. 04512345, VAT No. GB 412 3456 78",
+    ]
+    prompt = "Extract the vendor, vendor VAT number, tax and total"
+    d = local.extract(write_doc("bill.pdf", billing_pdf(lines)), prompt, "invoice")["data"]
+    assert d["vendor_vat_number"] == "GB412345678"
+    assert Decimal(str(d["tax"])) == Decimal("6.78")
+    assert Decimal(str(d["total"])) == Decimal("142.37")
+
+
+def test_amount_charged_ends_a_card_receipt_items(write_doc, local, billing_pdf):
+    """An online payment receipt's "Amount charged" is its total, not an item."""
+    lines = [
+        "#Receipt from Lumen Labs, Inc.",
+        "Receipt #2281-4410",
+        "Amount paid|Date paid|Payment method",
+        "$49.00|Mar 4, 2026|Mastercard – 5454",
+        "Summary",
+        "Lumen Pro (monthly) × 1|||$49.00",
+        "Amount charged|||$49.00",
+    ]
+    prompt = "Extract the merchant, date, total and line items"
+    d = local.extract(write_doc("paid.pdf", billing_pdf(lines)), prompt, "receipt")["data"]
+    assert d["merchant"] == "Lumen Labs, Inc."
+    assert Decimal(str(d["total"])) == Decimal("49.00")
+    assert [i["description"] for i in d["line_items"]] == ["Lumen Pro (monthly)"]
