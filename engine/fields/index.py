@@ -105,9 +105,17 @@ def _label_position_ok(text: str, start: int, end: int, label: str, weight: floa
     if weight >= 0.6 and _ENDS_WITH_TIME.search(before):
         # "03/04/26 14:22 Receipt 1234": a till prints date, time and number on one line.
         return True
+    if weight >= 0.6 and _RATE_BEFORE.fullmatch(before):
+        # "zzgl. 19 % MwSt.", "plus 20% VAT", "10% discount": the rate comes before the label.
+        return True
     return False
 
 
+_RATE_BEFORE = re.compile(
+    r"\W*(?:(?:zzgl|zuzügl|zuzüglich|plus|inkl|incl|including|enthaltene|add)\.?\s*)?"
+    r"\d{1,2}(?:[.,]\d{1,3})?\s?%\s*",
+    re.IGNORECASE,
+)
 _ENDS_WITH_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s?(?:[AaPp]\.?[Mm]\.?)?\s+$")
 
 

@@ -196,3 +196,30 @@ def test_amount_charged_ends_a_card_receipt_items(write_doc, local, billing_pdf)
     assert d["merchant"] == "Lumen Labs, Inc."
     assert Decimal(str(d["total"])) == Decimal("49.00")
     assert [i["description"] for i in d["line_items"]] == ["Lumen Pro (monthly)"]
+
+
+@pytest.mark.parametrize(
+    "tax_line, tax, total",
+    [
+        ("zzgl. 19 % MwSt.", "17.54", "109.88"),
+        ("plus 20% VAT", "18.47", "110.81"),
+        ("inkl. 19% MwSt.", "17.54", "92.34"),
+    ],
+)
+def test_a_tax_rate_before_the_tax_label(tax_line, tax, total, write_doc, local, billing_pdf):
+    """Shops print the rate before the label ("zzgl. 19 % MwSt.", "plus 20% VAT")."""
+    lines = [
+        "#Techwerk Versand GmbH",
+        "Rechnungsnummer|R-2026-004512",
+        "Rechnungsdatum|14.11.2026",
+        "Artikel|Menge|Einzelpreis|Gesamt",
+        "USB-C Dockingstation|1|72,36 €|72,36 €",
+        "HDMI-Kabel 2 m|2|9,99 €|19,98 €",
+        "||Zwischensumme|92,34 €",
+        f"||{tax_line}|{tax.replace('.', ',')} €",
+        f"||Gesamtbetrag|{total.replace('.', ',')} €",
+    ]
+    prompt = "Extract the invoice number, tax and total"
+    d = local.extract(write_doc("shop.pdf", billing_pdf(lines)), prompt, "invoice")["data"]
+    assert Decimal(str(d["tax"])) == Decimal(tax)
+    assert Decimal(str(d["total"])) == Decimal(total)
