@@ -52,9 +52,10 @@ def _misread_sign(value: Decimal) -> Decimal | None:
 _NUMBERED_HEADING = re.compile(r"^\s*\d+(?:\.\d+)+\.?\s+[^\W\d_]")
 
 # A word that makes the number after it a reference: "See Section 2.11", "version 4.19".
+# (The section sign is written as its code point.)
 _REFERENCE_BEFORE = re.compile(
-    r"\b(?:sections?|chapters?|§|version|v|figure|fig\.|table|page|clause|article|art\.|rule|"
-    r"step|appendix|annex|paragraph|para\.|item|no\.|nr\.)\s*$",
+    r"(?:\b(?:sections?|chapters?|version|v|figure|fig\.|table|page|clause|article|art\.|rule|"
+    r"step|appendix|annex|paragraph|para\.|item|no\.|nr\.)|\u00a7)\s*$",
     re.IGNORECASE,
 )
 
