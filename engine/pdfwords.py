@@ -242,6 +242,57 @@ def read_chars(textpage, page, number: int) -> PageChars:
     return result
 
 
+def _listed_backwards(chars: list[_Char]) -> bool:
+    """True when PDFium lists a row's characters against their own direction (it does on a page
+    turned upside down by its /Rotate entry): most stand before the one listed before them."""
+    by_index = {c.index: c for c in chars}
+    forwards = backwards = 0
+    for c in chars:
+        p = by_index.get(c.prev)
+        if p is None or abs(c.base - p.base) > 0.2 * min(c.h, p.h):
+            continue
+        if c.u0 < p.u0:
+            backwards += 1
+        else:
+            forwards += 1
+    return backwards > forwards
+
+
+def _reverse_listing(chars: list[_Char]) -> list[_Char]:
+    """A row listed backwards, listed in its own direction: each character's index, the one
+    listed before it and the space before it describe the text as it reads. The letters of a
+    ligature, listed in their own order, become one character first."""
+    merged: list[_Char] = []
+    for c in sorted(chars, key=lambda c: c.index):
+        last = merged[-1] if merged else None
+        if last is not None and c.prev == last.index and c.u0 >= last.u0:
+            # Listed forwards within the backward row: the letters of one glyph ("fi").
+            last.text += c.text
+            last.u1 = max(last.u1, c.u1)
+            last.box = (
+                min(last.box[0], c.box[0]),
+                min(last.box[1], c.box[1]),
+                max(last.box[2], c.box[2]),
+                max(last.box[3], c.box[3]),
+            )
+            continue
+        merged.append(c)
+    by_index = {c.index: c for c in merged}
+    none = -(10**9)
+    after: dict[int, tuple[int, int]] = {}  # index -> (index listed after it, space between)
+    for c in merged:
+        if c.prev in by_index:
+            after[c.prev] = (c.index, c.space_before)
+    for c in merged:
+        nxt, space = after.get(c.index, (None, 0))
+        c.prev = -nxt if nxt is not None else none
+        # Spaces PDFium inferred while listing backwards fall beside ligatures and kerned pairs
+        # as often as between words: the gaps themselves decide, and the file's own spaces.
+        c.space_before = space if space == DRAWN else 0
+        c.index = -c.index
+    return merged
+
+
 def _rows(chars: list[_Char]) -> list[list[_Char]]:
     """Characters grouped into rows: same baseline, or boxes overlapping most of their height."""
     chars = sorted(chars, key=lambda c: (c.base, c.u0))
@@ -313,6 +364,8 @@ def _lines(chars: list[_Char], *, upright: bool) -> list[Line]:
     """Lines of one text direction, in that direction's frame (display frame when upright)."""
     lines = []
     for row in _rows(chars):
+        if not upright and _listed_backwards(row):
+            row = _reverse_listing(row)
         row = _dedupe(row)
         h = _median([c.h for c in row])
         height = TEXT_HEIGHT * h
@@ -325,7 +378,7 @@ def _lines(chars: list[_Char], *, upright: bool) -> list[Line]:
                 runs[-1].append(b)
         cells = []
         for run in runs:
-            cell = _cell([_word(w) for w in _split_words(run, row_tracking)])
+            cell = _cell([_word(w) for w in _split_words(run, row_tracking, upright=upright)])
             if not upright:
                 # Along the text's own direction, so that columns line up as on a turned page.
                 cell.x0, cell.x1 = run[0].u0, max(c.u1 for c in run)
@@ -348,7 +401,9 @@ def _tracking(chars: list[_Char]) -> float | None:
     return max(0.0, sorted(small)[int(0.3 * len(small))])
 
 
-def _split_words(run: list[_Char], row_tracking: float | None) -> list[list[_Char]]:
+def _split_words(
+    run: list[_Char], row_tracking: float | None, *, upright: bool = True
+) -> list[list[_Char]]:
     """A run of characters without column gaps split into words.
 
     The run's usual letter spacing (tracking, as in letter-spaced headings) is taken off every
@@ -368,10 +423,21 @@ def _split_words(run: list[_Char], row_tracking: float | None) -> list[list[_Cha
         # with a break before it: another word even when it (nearly) touches this one.
         drawn = b.space_before == DRAWN and follows
         jumped = b.space_before and not follows
+        # A kerned pair of letters ("T" over "o") overlaps: on a turned page PDFium may list
+        # them apart and infer a space between them; they are still one word. (Digits are not
+        # kerned: overlapping digits are two columns that touch.)
+        kerned = (
+            not upright
+            and jumped
+            and b.space_before == GENERATED
+            and extra < 0
+            and a.text[-1].isalpha()
+            and (b.text[0].isalpha() or b.text[0] in ".,:;")
+        )
         if (
             extra > SPACE_GAP * h
             or (hinted and extra > HINTED_SPACE_GAP * h)
-            or ((drawn or jumped) and extra > -0.1 * h)
+            or ((drawn or jumped) and not kerned and extra > -0.1 * h)
         ):
             words.append([b])
         else:
