@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import values as V
 from ..layout import Line, Page
+from ..lineitems import header_columns
 from ..prompts import CONCEPTS, FieldSpec
 
 MIN_SCORE = 0.4
@@ -359,8 +360,6 @@ def _cell_is_label(doc: DocIndex, line: Line, ci: int) -> bool:
 def _table_caption(doc: DocIndex, line: Line) -> bool:
     """True for a line of words just below an item table's header row that continues its column
     captions ("VK-Preis / Ohne / MwSt."): what is below it are item rows."""
-    from ..lineitems import header_columns
-
     i = doc.order[id(line)]
     for back in (1, 2):
         if i - back < 0:
