@@ -196,7 +196,9 @@ CONCEPTS: tuple[Concept, ...] = (
         "mwst|tva|iva|btw",
         "tax amount=1|vat amount=1|total tax=1|total vat=1|tax total=1|sales tax=1|vat total=1|"
         "tax=0.85|taxes=0.85|vat=0.85|gst=0.85|hst=0.85|pst=0.8|mwst=0.9|ust=0.85|"
-        "umsatzsteuer=0.9|mehrwertsteuer=0.9|tva=0.9|montant tva=1|iva=0.9|btw=0.9|igv=0.9",
+        "umsatzsteuer=0.9|mehrwertsteuer=0.9|tva=0.9|montant tva=1|iva=0.9|btw=0.9|igv=0.9|"
+        "total tva=1|montant de la tva=1|total mwst=1|summe mwst=1|summe ust=1|total iva=1|"
+        "total btw=1|total gst=1|total hst=1|total igv=1",
     ),
     _c(
         "tax_rate",
@@ -285,7 +287,9 @@ CONCEPTS: tuple[Concept, ...] = (
         "vat reg no=1|vat registration no=1|vat registration number=1|vat number=1|vat no=1|"
         "vat id=1|vat reg=1|vat=0.6|tax id=1|tax no=1|tax number=1|tin=0.9|ein=0.9|"
         "gst no=1|gst number=1|gstin=1|gst reg=1|abn=0.9|ust-idnr=1|ust-id=1|ust id=1|"
-        "umsatzsteuer-id=1|steuernummer=1|st.-nr=0.9|siret=1|siren=1|n° tva=1|tva intracom=1|"
+        "umsatzsteuer-id=1|steuernummer=1|st.-nr=0.9|siret=0.95|siren=0.95|n° tva=1|"
+        "n° tva intra=1|n° tva intracommunautaire=1|tva intracom=1|tva intracommunautaire=1|"
+        "numéro de tva intracommunautaire=1|numéro de tva=1|"
         "nif=0.9|cif=0.9|p. iva=1|partita iva=1|btw-nummer=1|btw nr=1|company no=0.7|"
         "registration no=0.6|reg no=0.6",
     ),

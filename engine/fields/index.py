@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -243,6 +244,9 @@ TYPED_KINDS = frozenset(
 )
 
 
+_NEXT_LABEL = re.compile(r"\s+[-–|,;/]?\s*[^\W\d_][\w.'°-]*(?:\s[^\W\d_][\w.'°-]*){0,3}\s*[:：]")
+
+
 def parse_kind(
     kind: str, text: str, doc: DocIndex, *, rightmost: bool = False
 ) -> tuple[Any, float]:
@@ -288,6 +292,8 @@ def parse_kind(
         m = V.BIC_RE.search(_strip_value(text))
         return (m.group(1), 1.0) if m else (None, 0.0)
     if kind == "tax_id":
+        # "12345678200077 - DUNS : DUNS1235487": the next label in the cell ends the value.
+        text = _NEXT_LABEL.split(text, maxsplit=1)[0]
         vat = V.find_vat_ids(text)
         if vat:
             return vat[0].value, 1.0
@@ -397,6 +403,9 @@ def candidates_for_hit(doc: DocIndex, hit: Hit, kind: str) -> list[Candidate]:
     order = doc.order[id(line)]
     if kind not in TYPED_KINDS and _in_running_text(hit):
         return out
+    if _quotes_another_document(hit):
+        # "Date de facture associée", "Original invoice no.": the document this one refers to.
+        hit = dataclasses.replace(hit, weight=hit.weight * 0.6)
     stop = _next_label_start(doc, hit)
     rest = cell.text[hit.end : stop if stop is not None else None]
     value, q = parse_kind(kind, rest, doc, rightmost=False)
@@ -422,14 +431,12 @@ def candidates_for_hit(doc: DocIndex, hit: Hit, kind: str) -> list[Candidate]:
     if _table_caption(doc, line):
         return out  # a column's caption: the item rows are below it
     x0, x1 = _cell_span(hit)
+    # Lines with nothing under the label (prose beside a totals box) do not set the value apart.
+    filled = 0
     for depth, nxt in enumerate(doc.next_lines(line, 3)):
         if nxt.y - line.y > 4.5 * max(line.height, 1e-6) * (depth + 1):
             break
-        best_ci, best_overlap = None, 0.0
-        for ci, c in enumerate(nxt.cells):
-            overlap = min(x1, c.x1) - max(x0, c.x0)
-            if overlap > best_overlap:
-                best_ci, best_overlap = ci, overlap
+        best_ci = _cell_under(nxt, x0, x1)
         if best_ci is None:
             if len(line.cells) == 1 and nxt.cells and depth == 0:
                 best_ci = 0
@@ -438,13 +445,59 @@ def candidates_for_hit(doc: DocIndex, hit: Hit, kind: str) -> list[Candidate]:
         if _cell_is_label(doc, nxt, best_ci):
             break
         v, q = parse_kind(kind, nxt.cells[best_ci].text, doc, rightmost=amount)
-        if v is not None:
-            pos = (0.85, 0.72, 0.6)[depth]
-            out.append(
-                Candidate(v, hit.weight * q * pos, nxt.page, nxt.text, doc.order[id(nxt)], hit)
-            )
-            break
+        if v is None:
+            filled += 1
+            continue
+        pos = (0.85, 0.72, 0.6)[filled]
+        if amount and _column_goes_on(doc, nxt, x0, x1):
+            pos *= 0.8  # one row of a breakdown ("Montant TVA" by rate), not a total
+        out.append(Candidate(v, hit.weight * q * pos, nxt.page, nxt.text, doc.order[id(nxt)], hit))
+        break
     return out
+
+
+def _cell_under(line: Line, x0: float, x1: float) -> int | None:
+    """The cell of a line that overlaps the span x0..x1 the most, if any does."""
+    best_ci, best_overlap = None, 0.0
+    for ci, c in enumerate(line.cells):
+        overlap = min(x1, c.x1) - max(x0, c.x0)
+        if overlap > best_overlap:
+            best_ci, best_overlap = ci, overlap
+    return best_ci
+
+
+def _column_goes_on(doc: DocIndex, row: Line, x0: float, x1: float) -> bool:
+    """True when the line right after `row` holds another amount in the same column: the
+    label heads a column of several rows."""
+    for nxt in doc.next_lines(row, 1):
+        if nxt.y - row.y > 3.0 * max(row.height, 1e-6):
+            return False
+        ci = _cell_under(nxt, x0, x1)
+        return ci is not None and bool(V.find_amounts(nxt.cells[ci].text))
+    return False
+
+
+# Words that make a label name another document than this one: "Date de facture associée",
+# "N° de facture d'origine", "Original invoice number", "Related invoice".
+_OTHER_DOCUMENT_BEFORE = re.compile(
+    r"\b(?:original|related|referenced|corrected|cancelled|previous|preceding|ursprüngliche[nr]?|"
+    r"bezogene[nr]?)\s+$",
+    re.IGNORECASE,
+)
+_OTHER_DOCUMENT_AFTER = re.compile(
+    r"\s*(?:associée?s?|d['’]origine|originale?|initiale?|rectifiée?|corrigée?|précédente?|"
+    r"of the original|being corrected|referenced)\b",
+    re.IGNORECASE,
+)
+
+
+def _quotes_another_document(hit: Hit) -> bool:
+    """True when the words around a label say it is about another document."""
+    text = hit.line.cells[hit.cell].text
+    return bool(
+        _OTHER_DOCUMENT_BEFORE.search(text[: hit.start])
+        or _OTHER_DOCUMENT_AFTER.match(text[hit.end :])
+    )
 
 
 # ---------------------------------------------------------------- finders
