@@ -56,7 +56,9 @@ _STOP_WORDS = re.compile(
     r"credit|tip|gratuity|rounding|rounding adj|rounding adjustment|net à payer|to pay|notes?|"
     r"terms|thank you|bank|iban|please|items? sold|items? count|number of items|no of items|"
     r"invoice total|order total|amount|deposit|total due|total amount|auth|approval|"
-    r"untaxed amount|taxable amount|taxable value)\b",
+    r"untaxed amount|taxable amount|taxable value|à payer|a payer|zu zahlen|zahlbetrag|"
+    r"cb|carte bancaire|carte|espèces|especes|rendu|monnaie rendue|bar|rückgeld|girocard|"
+    r"efectivo|tarjeta|contanti|bancomat)\b",
     re.IGNORECASE,
 )
 # Words that may follow a summary label without making it an item ("TOTAL INCL GST").
@@ -66,7 +68,7 @@ _QUALIFIERS = {
     "after", "the", "of", "to", "pay", "paid", "ht", "ttc", "eur", "usd", "gbp", "chf", "cad",
     "aud", "rm", "tendered", "received", "code", "no", "sub", "and", "handling", "brutto",
     "netto", "summe", "on", "at", "in", "for", "this", "invoice", "order", "items", "item",
-    "charged", "billed",
+    "charged", "billed", "payer", "régler", "zahlen", "emv", "sans", "contact", "bancaire",
 }  # fmt: skip
 
 

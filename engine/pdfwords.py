@@ -136,7 +136,9 @@ def read_chars(textpage, page, number: int) -> PageChars:
     prev = -1
     for i in range(n):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        text = char_text(code)
+        # A hyphen drawn at the end of a line is reported as a control code ("RE-" / "2026-
+        # 04117" in a narrow box): it is on the page, so it stays.
+        text = "-" if pdfium_c.FPDFText_IsHyphen(raw, i) == 1 else char_text(code)
         generated = pdfium_c.FPDFText_IsGenerated(raw, i) == 1
         if not text or text in _SPACES or generated:
             if generated:

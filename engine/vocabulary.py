@@ -89,7 +89,9 @@ CONCEPTS: tuple[Concept, ...] = (
         "n° de facture=1|nº factura=1|no. de factura=1|rechnung=0.6|beleg nr=0.8|belegnummer=0.8|"
         "bon nr=0.8|numéro de facture=1|facture n°=1|facture no=1|n° facture=1|facture=0.6|"
         "número de factura=1|factura no=1|factura nº=1|factura=0.6|fattura n=1|numero fattura=1|"
-        "factuurnummer=1|factuur=0.6",
+        "factuurnummer=1|factuur=0.6|faktura vat nr=1|faktura nr=1|numer faktury=1|nr faktury=1|"
+        "faktura=0.6|fakturanummer=1|fakturanr=1|fatura nº=1|fatura n.º=1|fatura n°=1|"
+        "número da fatura=1|fatura=0.6",
     ),
     _c(
         "po_number",
@@ -124,7 +126,9 @@ CONCEPTS: tuple[Concept, ...] = (
         "due=0.7|payable by=0.9|fällig am=1|fälligkeitsdatum=1|zahlbar bis=1|zahlungsziel=0.9|"
         "échéance=1|date d'échéance=1|date limite de paiement=1|date limite de règlement=1|"
         "à payer avant=0.9|à régler avant=0.9|payable avant=0.9|vencimiento=1|"
-        "fecha de vencimiento=1|scadenza=1|vervaldatum=1",
+        "fecha de vencimiento=1|scadenza=1|vervaldatum=1|termin płatności=1|termin zapłaty=1|"
+        "förfallodatum=1|forfallsdato=1|forfaldsdato=1|data de vencimento=1|vencimento=1|"
+        "data scadenza=1|scadenza pagamento=1",
     ),
     _c(
         "other_date",
@@ -174,7 +178,8 @@ CONCEPTS: tuple[Concept, ...] = (
         "gesamtbetrag=1|gesamtsumme=1|rechnungsbetrag=1|endbetrag=1|zu zahlen=0.95|"
         "zahlbetrag=0.95|summe=0.7|gesamt=0.8|total ttc=1|montant ttc=1|net à payer=1|"
         "montant total=0.95|total a pagar=1|importe total=1|total factura=1|totale=0.85|"
-        "totale fattura=1|totaal=0.85|te betalen=0.95|totaalbedrag=1",
+        "totale fattura=1|totaal=0.85|te betalen=0.95|totaalbedrag=1|bruttobetrag=1|"
+        "gesamtbetrag brutto=1|rechnungsbetrag brutto=1|totaal incl. btw=1|totaal incl btw=1",
     ),
     _c(
         "subtotal",
@@ -187,7 +192,10 @@ CONCEPTS: tuple[Concept, ...] = (
         "montant ht=0.95|total (excl=0.9|nettobetrag=0.95|zwischensumme=1|netto=0.8|"
         "summe netto=0.95|base imponible=0.95|imponibile=0.9|totaal excl=0.9|net=0.6|"
         "untaxed amount=0.95|amount untaxed=0.95|total untaxed=0.95|taxable amount=0.9|"
-        "taxable value=0.9",
+        "taxable value=0.9|subtotaal=1|subtotale=1|sous-total=1|sous total=1|"
+        "total hors taxes=0.95|montant hors taxes=0.95|totaal excl. btw=0.95|"
+        "nettosumme=0.95|razem netto=1|wartość netto=0.8|total s/ iva=1|total sem iva=1|"
+        "base tributável=0.95|summa exkl. moms=1|belopp före moms=0.95",
     ),
     _c(
         "tax",
@@ -198,7 +206,8 @@ CONCEPTS: tuple[Concept, ...] = (
         "tax=0.85|taxes=0.85|vat=0.85|gst=0.85|hst=0.85|pst=0.8|mwst=0.9|ust=0.85|"
         "umsatzsteuer=0.9|mehrwertsteuer=0.9|tva=0.9|montant tva=1|iva=0.9|btw=0.9|igv=0.9|"
         "total tva=1|montant de la tva=1|total mwst=1|summe mwst=1|summe ust=1|total iva=1|"
-        "total btw=1|total gst=1|total hst=1|total igv=1",
+        "total btw=1|total gst=1|total hst=1|total igv=1|moms=0.9|kwota vat=1|podatek vat=1|"
+        "valor iva=1",
     ),
     _c(
         "tax_rate",

@@ -47,6 +47,7 @@ class Finder(MoneyFinder, DateFinder, PartyFinder, DocumentFinder):
         special = {
             "total": self.find_total,
             "date": self.find_issue_date,
+            "due_date": self.find_due_date,
             "document_number": self.find_document_number,
             "vendor": self.find_vendor,
             "bank_name": self.find_vendor,
@@ -71,7 +72,9 @@ class Finder(MoneyFinder, DateFinder, PartyFinder, DocumentFinder):
         if key in ("period_start", "period_end"):
             res = self.find_labelled(spec)
             return res if res.value is not None else self.find_period(spec, key == "period_end")
-        if key in ("email", "phone", "iban", "tax_id", "bic", "website", "linkedin", "card_last4"):
+        if key == "tax_id":
+            return self.find_tax_id(spec)
+        if key in ("email", "phone", "iban", "bic", "website", "linkedin", "card_last4"):
             res = self.find_labelled(spec)
             return res if res.value is not None else self.find_pattern(spec)
         if key == "time":

@@ -19,6 +19,18 @@ _NOT_DOC_NUMBER = {
 }  # fmt: skip
 
 
+# A payment sentence up to its deadline: "payable within 14 days by", "zahlbar bis zum",
+# "à régler au plus tard le", "te betalen vóór".
+_DEADLINE_BEFORE = re.compile(
+    r"\b(?:zahlbar|zahlung|payable|payment|pay|due|régler|regler|payer|règlement|"
+    r"reglement|paiement|pagadero|pagar|pago|pagare|pagamento|betalen|betaling)\b"
+    r"[^.;]{0,60}?\b(?:bis(?:\s+zum|\s+spätestens)?|spätestens(?:\s+am|\s+bis)?|by|before|"
+    r"on or before|no later than|avant le|au plus tard le|antes del?|entro il|vóór|voor)"
+    r"\s*(?:the\s+|le\s+|den\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _address_number(c: Candidate) -> bool:
     """True for a weakly labelled number that is a house number ('No. 12, Jalan SS 2')."""
     if c.hit is None or c.hit.weight >= 0.6:
@@ -49,6 +61,18 @@ class DateFinder(FinderBase):
                 if any(CONCEPTS_BY_KEY[h.concept].kind == "date" for h in hits):
                     continue
                 return FieldResult(iso, 0.5, line.page, line.text)
+        return NOT_FOUND
+
+    def find_due_date(self, spec: FieldSpec) -> FieldResult:
+        """The due date: a due-date label, else a payment sentence's deadline ("Zahlbar
+        innerhalb von 14 Tagen bis zum 23.03.2026", "Please pay by 4 May 2026")."""
+        found = self.find_labelled(spec)
+        if found.value is not None:
+            return found
+        for line in self.doc.lines:
+            for f in V.find_dates(line.text, self.doc.date_order):
+                if _DEADLINE_BEFORE.search(line.text[: f.start]):
+                    return FieldResult(f.value.isoformat(), 0.6, line.page, line.text)
         return NOT_FOUND
 
     def first_date(self, confidence: float) -> FieldResult:

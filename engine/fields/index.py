@@ -408,6 +408,8 @@ def candidates_for_hit(doc: DocIndex, hit: Hit, kind: str) -> list[Candidate]:
         hit = dataclasses.replace(hit, weight=hit.weight * 0.6)
     stop = _next_label_start(doc, hit)
     rest = cell.text[hit.end : stop if stop is not None else None]
+    if kind == "id" and stop is None:
+        rest = _wrapped_id(doc, line, cell, rest)
     value, q = parse_kind(kind, rest, doc, rightmost=False)
     right_values: list[tuple[Any, float, str]] = []
     if value is not None:
@@ -454,6 +456,22 @@ def candidates_for_hit(doc: DocIndex, hit: Hit, kind: str) -> list[Candidate]:
         out.append(Candidate(v, hit.weight * q * pos, nxt.page, nxt.text, doc.order[id(nxt)], hit))
         break
     return out
+
+
+def _wrapped_id(doc: DocIndex, line: Line, cell, rest: str) -> str:
+    """An identifier that a narrow box wrapped after a hyphen or slash ("RE-" / "2026-04117"):
+    joined with the start of the next line when that begins under the cell that holds it."""
+    if not re.search(r"[A-Za-z0-9][-/]$", rest.rstrip()):
+        return rest
+    for nxt in doc.next_lines(line, 1):
+        if nxt.y - line.y > 2.0 * max(line.height, 1e-6):
+            break
+        for c in nxt.cells:
+            if abs(c.x0 - cell.x0) <= max(line.height, 1.0):
+                m = re.match(r"[A-Za-z0-9][A-Za-z0-9/-]*", c.text.strip())
+                if m and re.search(r"\d", m.group(0)):
+                    return rest.rstrip() + m.group(0)
+    return rest
 
 
 def _cell_under(line: Line, x0: float, x1: float) -> int | None:

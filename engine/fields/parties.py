@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .. import values as V
 from ..layout import Line
 from ..lineitems import header_columns
 from ..prompts import CONCEPTS_BY_KEY, FieldSpec
 from .base import FinderBase
-from .index import NOT_FOUND, FieldResult, _best, _cell_span, _result
+from .index import MIN_SCORE, NOT_FOUND, Candidate, FieldResult, _best, _cell_span, _result
 from .issuer import (
     LEGAL_FORM,
     address_like,
@@ -54,6 +55,22 @@ ADDRESS_HINT = re.compile(
 POSTCODE = re.compile(
     r"\b[A-Z]{2},? \d{5}(?:-\d{4})?\b|(?:^|,\s*)\d{4,5}\s+[A-Z][a-zäöüé]+|"
     r"\b[A-Z]{1,2}\d{1,2}[A-Z]? ?\d[A-Z]{2}\b"
+)
+
+
+_CUSTOMER_SIDE = re.compile(
+    r"customer|buyer|client|bill(?:ed)?[ _]?to|recipient|purchaser|käufer|kunde|acheteur|"
+    r"destinataire|cliente",
+    re.IGNORECASE,
+)
+
+
+# A window address may open with a salutation or the word for a company: "Firma", "Herrn",
+# "Madame", "Attn:".
+_SALUTATION = re.compile(
+    r"^\s*(?:firma|herrn?|frau|familie|an|to|attn\.?:?|attention:?|z\.\s?hd\.?|m\.|mme|"
+    r"monsieur|madame|mr\.?|mrs\.?|ms\.?|messrs\.?|société)(?:\s+|$)",
+    re.IGNORECASE,
 )
 
 
@@ -179,15 +196,105 @@ class PartyFinder(FinderBase):
                 if h.concept in ("customer", "ship_to") and h.weight >= 0.8:
                     out.add((id(line), h.cell))
                     x0, x1 = _cell_span(h)
-                    for nxt in self.doc.next_lines(line, 4):
-                        for ci, c in enumerate(nxt.cells):
-                            if min(x1, c.x1) - max(x0, c.x0) > 0:
-                                out.add((id(nxt), ci))
+                    above = line
+                    for nxt in self.doc.next_lines(line, 6):
+                        if nxt.y - above.y > 2.5 * max(above.height, 1e-6):
+                            break  # a gap ends the block
+                        under = [
+                            ci
+                            for ci, c in enumerate(nxt.cells)
+                            if min(x1, c.x1) - max(x0, c.x0) > 0
+                        ]
+                        out.update((id(nxt), ci) for ci in under)
+                        if under:
+                            above = nxt
         return out
 
+    def find_tax_id(self, spec: FieldSpec) -> FieldResult:
+        """A tax id of the side the field names: the customer's from its block, else the
+        seller's, which is not printed in a 'Bill to' block."""
+        cands = self.labelled(spec)
+        block = self._customer_block_cells()
+        customer_side = bool(_CUSTOMER_SIDE.search(f"{spec.key} {spec.phrase}"))
+        kept = []
+        for c in cands:
+            in_block = c.hit is not None and (id(c.hit.line), c.hit.cell) in block
+            if in_block != customer_side:
+                c = Candidate(c.value, c.score * 0.3, c.page, c.source, c.order, c.hit)
+            kept.append(c)
+        best = _best(kept)
+        if best is not None and best.score >= MIN_SCORE:
+            return _result(best)
+        # Unlabelled: the first VAT number of the field's side.
+        for line in self.doc.lines:
+            for ci, cell in enumerate(line.cells):
+                if ((id(line), ci) in block) != customer_side:
+                    continue
+                found = V.find_vat_ids(cell.text)
+                if found:
+                    return FieldResult(found[0].value, 0.7, line.page, line.text)
+        return NOT_FOUND
+
     def find_party_block(self, spec: FieldSpec) -> FieldResult:
-        """A party under a 'Bill to' style label: the label's value or the first line below."""
-        return _result(_best(self.labelled(spec, "party")))
+        """A party under a 'Bill to' style label: the label's value or the first line below;
+        an invoice's customer without a label is the addressee of its address window."""
+        best = _best(self.labelled(spec, "party"))
+        if best is not None or spec.concept is None or spec.concept.key != "customer":
+            return _result(best)
+        return self._addressee()
+
+    def _addressee(self) -> FieldResult:
+        """The name heading an unlabelled address block in an invoice's header (a letter's
+        window: name, street, postcode and town) that is not the seller's own block."""
+        if self.doc.document_type != "invoice" or any(
+            h.concept == "customer" for hits in self.doc.hits.values() for h in hits
+        ):
+            return NOT_FOUND
+        vendor = self.find_vendor(FieldSpec("vendor", CONCEPTS_BY_KEY["vendor"], "vendor", "party"))
+        if vendor.value is None:
+            return NOT_FOUND
+        seller = vendor.value.lower()
+        for block in self._header_blocks():
+            texts = [cell.text.strip() for _, cell in block]
+            if not 2 <= len(block) <= 6:
+                continue
+            if not any(POSTCODE.search(t) for t in texts) and not (
+                len(block) >= 3 and COMPANY_SUFFIX.search(texts[0])
+            ):
+                continue  # no town line, nor a company's name over an address
+            if any(seller in t.lower() or t.lower() in seller for t in texts):
+                continue  # the seller's own name and address
+            if any(
+                h.cell == line.cells.index(cell) and h.weight >= 0.6
+                for line, cell in block
+                for h in self.doc.line_hits(line)
+            ):
+                continue  # a box of labelled facts ("Invoice no.: …")
+            for line, cell in block[:2]:
+                name = _SALUTATION.sub("", cell.text).strip()
+                if name and self._party_line_ok(name, line) and not address_like(name):
+                    return FieldResult(name, 0.5, line.page, line.text)
+            return NOT_FOUND
+        return NOT_FOUND
+
+    def _header_blocks(self) -> list[list[tuple[Line, Any]]]:
+        """Cells of the header grouped into blocks: left-aligned, one line under another."""
+        blocks: list[list[tuple[Line, Any]]] = []
+        for line in self._header_lines():
+            if header_columns(line):
+                break  # the items table
+            for cell in line.cells:
+                for block in blocks:
+                    last_line, last_cell = block[-1]
+                    gap = line.y - last_line.y
+                    if abs(cell.x0 - last_cell.x0) <= 2.0 and 0 < gap <= 3.0 * max(
+                        last_line.height, 1.0
+                    ):
+                        block.append((line, cell))
+                        break
+                else:
+                    blocks.append([(line, cell)])
+        return blocks
 
     def find_address(self, spec: FieldSpec) -> FieldResult:
         """An address: a labelled one, else the lines under the vendor name."""

@@ -378,3 +378,25 @@ def test_a_page_turned_by_its_rotate_entry_reads_the_same_words(
     turned = words(write_doc(f"{name}.turned{turn}.pdf", buf.getvalue()))
     assert sum(upright.values()) > 20
     assert sum((upright & turned).values()) >= 0.95 * sum(upright.values())
+
+
+def test_parties_deadline_and_a_wrapped_number_as_chromium_prints_them(corpus, local):
+    """Chromium's PDFs of two invoices: a number that a narrow box wrapped after its hyphen, the
+    addressee of an unlabelled address window, a deadline stated in a payment sentence, and a
+    customer's VAT number in its 'Bill to' block, which is not the seller's."""
+    prompt = (
+        "Extract the invoice number, due date, customer, vendor VAT number and customer VAT number"
+    )
+    freight = local.extract(_pdf(corpus, "chromium", "freight_invoice"), prompt, "invoice")["data"]
+    assert freight["invoice_number"] == "RE-2026-04117"
+    assert freight["due_date"] == "2026-03-23"
+    assert freight["customer"] == "Brandt Elektro OHG"
+    assert freight["vendor_vat_number"] == "DE812345678"
+    assert freight["customer_vat_number"] is None
+    doc = _pdf(corpus, "chromium", "reverse_charge_invoice")
+    bill_to = local.extract(doc, prompt, "invoice")["data"]
+    assert bill_to["invoice_number"] == "8C21D9F4-0012"
+    assert bill_to["due_date"] == "2026-02-26"
+    assert bill_to["customer"] == "Orchard & Pine GmbH"
+    assert bill_to["vendor_vat_number"] is None
+    assert bill_to["customer_vat_number"] == "DE318273645"

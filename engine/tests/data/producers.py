@@ -66,6 +66,24 @@ DOCS: dict[str, dict] = {
             "currency": "INR",
         },
     },
+    "freight_invoice": {
+        "type": "invoice",
+        "fields": {
+            "invoice_number": "RE-2026-04117",
+            "date": "2026-03-09",
+            "total": "1499.40",
+            "currency": "EUR",
+        },
+    },
+    "reverse_charge_invoice": {
+        "type": "invoice",
+        "fields": {
+            "invoice_number": "8C21D9F4-0012",
+            "date": "2026-02-12",
+            "total": "1428.00",
+            "currency": "EUR",
+        },
+    },
     "thermal_receipt": {
         "type": "receipt",
         "fields": {"date": "2026-02-14", "total": "21.45", "merchant": "Blue Bottle Market"},

@@ -1,0 +1,170 @@
+"""The local provider on invoices and till receipts in the wording of several countries.
+
+German totals captions above their amounts ("Nettobetrag | MwSt 19 % | Bruttobetrag"), Dutch,
+Polish, Swedish and Italian totals and deadlines, the addressee of a letter's address window,
+a deadline stated in a payment sentence, and a French till slip whose payment lines follow
+"TOTAL A PAYER". Each document is a real PDF (the billing_pdf fixture) read through the public
+provider.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+PROMPT = "Extract the invoice number, date, due date, customer, subtotal, tax and total"
+
+GERMAN_BOX = [
+    "#Hansen Maschinenbau GmbH",
+    "~Hansen Maschinenbau GmbH - Hafenstr. 3 - 20457 Hamburg",
+    "Müller & Söhne KG|||Rechnung",
+    "Lindenweg 7|||Rechnungs-Nr.: 2026-10455",
+    "80331 München|||Datum: 14.03.2026",
+    "Pos.|Bezeichnung|Menge|Einzelpreis|Gesamt",
+    "1|Hydraulikpumpe HP-40|2|450,00|900,00",
+    "2|Dichtungssatz|4|25,00|100,00",
+    "Nettobetrag|MwSt 19 %|Bruttobetrag",
+    "1.000,00 EUR|190,00 EUR|1.190,00 EUR",
+    "Zahlbar innerhalb von 14 Tagen bis zum 28.03.2026 ohne Abzug.",
+]
+
+DUTCH = [
+    "#Bakkerij De Molen B.V.",
+    "Dorpsstraat 12, 3511 AB Utrecht",
+    "Factuur|||Factuurnummer: 2026-0311",
+    "Aan: Café Zonnig|||Factuurdatum: 11-03-2026",
+    "|||Vervaldatum: 25-03-2026",
+    "Omschrijving|Aantal|Prijs|Bedrag",
+    "Broodjes assorti|120|€ 0,85|€ 102,00",
+    "Taarten|4|€ 18,50|€ 74,00",
+    "|||Subtotaal € 176,00",
+    "|||BTW 9% € 15,84",
+    "|||Totaal € 191,84",
+]
+
+POLISH = [
+    "#Drukarnia Nowak Sp. z o.o.",
+    "ul. Długa 5, 00-238 Warszawa, NIP 5213456789",
+    "Faktura VAT nr FV/12/2026",
+    "Data wystawienia: 2026-03-04",
+    "Termin płatności: 2026-03-18",
+    "Nazwa|Ilość|Cena netto|Wartość netto",
+    "Ulotki A5|1000|0,20|200,00",
+    "|||Razem netto 200,00 PLN",
+    "|||VAT 23% 46,00 PLN",
+    "|||Do zapłaty 246,00 PLN",
+]
+
+SWEDISH = [
+    "#Nordljus AB",
+    "Storgatan 8, 111 51 Stockholm",
+    "Faktura",
+    "Fakturanummer: 20260042",
+    "Fakturadatum: 2026-03-02",
+    "Förfallodatum: 2026-04-01",
+    "Beskrivning|Antal|À-pris|Belopp",
+    "Konsulttimmar|10|950,00|9 500,00",
+    "|||Netto 9 500,00",
+    "|||Moms 25% 2 375,00",
+    "|||Att betala 11 875,00 SEK",
+]
+
+ITALIAN = [
+    "#Ferramenta Rossi S.r.l.",
+    "Via Roma 21, 20121 Milano - P. IVA 01234567890",
+    "Fattura n. 12/2026 del 03/03/2026",
+    "Descrizione|Quantità|Prezzo|Importo",
+    "Viti M6 (conf.)|10|4,50|45,00",
+    "Trapano a percussione|1|129,00|129,00",
+    "|||Imponibile 174,00",
+    "|||IVA 22% 38,28",
+    "|||Totale documento 212,28",
+    "Scadenza pagamento: 02/04/2026",
+]
+
+# name: (lines, number, date, due date, subtotal, tax, total)
+INVOICES = {
+    "german_box": (GERMAN_BOX, "2026-10455", "2026-03-14", "2026-03-28", "1000", "190", "1190"),
+    "dutch": (DUTCH, "2026-0311", "2026-03-11", "2026-03-25", "176.00", "15.84", "191.84"),
+    "polish": (POLISH, "FV/12/2026", "2026-03-04", "2026-03-18", "200", "46", "246"),
+    "swedish": (SWEDISH, "20260042", "2026-03-02", "2026-04-01", "9500", "2375", "11875"),
+    "italian": (ITALIAN, "12/2026", "2026-03-03", "2026-04-02", "174", "38.28", "212.28"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INVOICES))
+def test_totals_and_deadlines_in_the_country_s_words(name, write_doc, local, billing_pdf):
+    lines, number, date, due, subtotal, tax, total = INVOICES[name]
+    d = local.extract(write_doc(f"{name}.pdf", billing_pdf(lines)), PROMPT, "invoice")["data"]
+    assert d["invoice_number"] == number
+    assert d["date"] == date
+    assert d["due_date"] == due
+    assert Decimal(str(d["subtotal"])) == Decimal(subtotal)
+    assert Decimal(str(d["tax"])) == Decimal(tax)
+    assert Decimal(str(d["total"])) == Decimal(total)
+
+
+def test_the_address_window_names_the_customer(write_doc, local, billing_pdf):
+    """No "Bill to": the customer is the name over the street and town under the sender line."""
+    d = local.extract(write_doc("window.pdf", billing_pdf(GERMAN_BOX)), PROMPT, "invoice")["data"]
+    assert d["customer"] == "Müller & Söhne KG"
+
+
+def test_a_salutation_opens_the_address_window(write_doc, local, billing_pdf):
+    """ "Firma" over the company's name is not the customer."""
+    lines = [
+        "#Nordwind Logistik GmbH",
+        "Speicherstadt 9 · 20457 Hamburg|||Rechnungsnummer: RE-2026-04117",
+        "|||Rechnungsdatum: 09.03.2026",
+        "Firma",
+        "Brandt Elektro OHG",
+        "Industriestraße 22",
+        "44147 Dortmund",
+        "Pos.|Bezeichnung|Menge|Gesamt",
+        "1|Mautzuschlag|1|61,00",
+        "|||Rechnungsbetrag 72,59 €",
+    ]
+    d = local.extract(write_doc("firma.pdf", billing_pdf(lines)), PROMPT, "invoice")["data"]
+    assert d["customer"] == "Brandt Elektro OHG"
+
+
+def test_the_seller_s_own_address_is_not_a_customer(write_doc, local, billing_pdf):
+    """An invoice that names no customer has none: its only address block is the seller's."""
+    lines = [
+        "#Cedar Ridge Landscaping LLC",
+        "418 Birch Lane",
+        "Asheville, NC 28801",
+        "Invoice #1042",
+        "Date: 03/09/2026",
+        "Activity|Qty|Rate|Amount",
+        "Lawn maintenance|4|85.00|340.00",
+        "|||Total $340.00",
+    ]
+    d = local.extract(write_doc("no_customer.pdf", billing_pdf(lines)), PROMPT, "invoice")["data"]
+    assert d["customer"] is None
+
+
+def test_payment_lines_after_the_total_are_not_items(write_doc, local, billing_pdf):
+    """A French till slip: "TOTAL A PAYER" ends the items, and the card payment ("CB EMV") that
+    follows is not one."""
+    lines = [
+        "#CARREFOUR CITY",
+        "12 bd Voltaire 75011 Paris",
+        "BAGUETTE TRADITION|1,20",
+        "COMTE 18 MOIS|6,45",
+        "EAU GAZEUSE 1L|0,89",
+        "TOTAL A PAYER|8,54 EUR",
+        "CB EMV|8,54 EUR",
+        "TVA 5,50%|0,45",
+        "14/03/2026 12:31 CAISSE 03 TICKET 0452",
+    ]
+    prompt = "Extract the date, total and line items"
+    doc = write_doc("ticket.pdf", billing_pdf(lines, width=80))
+    d = local.extract(doc, prompt, "receipt")["data"]
+    assert Decimal(str(d["total"])) == Decimal("8.54")
+    assert [i["description"] for i in d["line_items"]] == [
+        "BAGUETTE TRADITION",
+        "COMTE 18 MOIS",
+        "EAU GAZEUSE 1L",
+    ]
