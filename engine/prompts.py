@@ -6,14 +6,12 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from .vocabulary import (  # noqa: F401 - part of this module's interface
-    CONCEPTS,
-    CONCEPTS_BY_KEY,
+from .prompt_defaults import (  # noqa: F401 - part of this module's interface
     DEFAULT_PROMPTS,
     LINE_ITEM_SYNONYMS,
     TRANSACTION_SYNONYMS,
-    Concept,
 )
+from .vocabulary import CONCEPTS, CONCEPTS_BY_KEY, Concept  # noqa: F401 - its interface too
 
 # Prompt words that never name a field.
 _FILLER = {

@@ -1,44 +1,9 @@
 """The fields the engine knows, as data: each concept's kind, the words prompts use for it and the
-labels documents print beside it, plus the default prompt of each document type."""
+labels documents print beside it (the default prompts are in prompt_defaults.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-DEFAULT_PROMPTS: dict[str, str] = {
-    "invoice": (
-        "Extract the invoice number, date, total, currency, due date, subtotal, tax, vendor, "
-        "vendor tax id, customer, IBAN and line items"
-    ),
-    "receipt": (
-        "Extract the receipt number, date, total, currency, subtotal, tax, merchant, "
-        "payment method and line items"
-    ),
-    "bank_statement": (
-        "Extract the bank name, account holder, account number, IBAN, statement date, "
-        "period start, period end, opening balance, closing balance and currency"
-    ),
-    "contract": (
-        "Extract the contract title, parties, effective date, end date, term, governing law, "
-        "contract value and currency"
-    ),
-    "resume": (
-        "Extract the full name, email, phone, location, job title, skills, work experience, "
-        "education and languages"
-    ),
-    "id_document": (
-        "Extract the document number, surname, given names, date of birth, place of birth, "
-        "nationality, sex, issue date, expiry date and issuing country"
-    ),
-    "purchase_order": (
-        "Extract the PO number, order date, delivery date, total, currency, subtotal, tax, "
-        "vendor, buyer, payment terms and line items"
-    ),
-    "other": (
-        "Extract the title, document number, date, sender, recipient, total, currency, email "
-        "and phone"
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -272,7 +237,8 @@ CONCEPTS: tuple[Concept, ...] = (
         "bill to=1|billed to=1|invoice to=1|sold to=0.95|customer name=1|customer=0.85|"
         "client=0.85|buyer=0.9|purchaser=0.9|recipient=0.8|to=0.45|attention=0.6|attn=0.6|"
         "ship to=0.55|deliver to=0.55|kunde=0.9|rechnungsempfänger=1|facturé à=1|facturer à=1|"
-        "cliente=0.9|factura a=1",
+        "cliente=0.9|factura a=1|billing address=0.9|bill-to=1|invoice address=0.9|"
+        "nabywca=1|kund=0.9|klant=0.9",
     ),
     _c(
         "ship_to",
@@ -563,36 +529,3 @@ CONCEPTS: tuple[Concept, ...] = (
 )
 
 CONCEPTS_BY_KEY = {c.key: c for c in CONCEPTS}
-
-LINE_ITEM_SYNONYMS = (
-    "line items",
-    "line item",
-    "line item details",
-    "items",
-    "item list",
-    "item details",
-    "itemized list",
-    "itemised list",
-    "products",
-    "product list",
-    "services",
-    "positions",
-    "articles",
-    "lines",
-    "purchased items",
-    "order items",
-    "goods",
-    "items purchased",
-    "invoice lines",
-    "invoice items",
-    "receipt items",
-    "table rows",
-    "line items table",
-)
-TRANSACTION_SYNONYMS = (
-    "transactions",
-    "transaction list",
-    "statement lines",
-    "movements",
-    "entries",
-)

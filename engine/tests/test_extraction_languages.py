@@ -168,3 +168,27 @@ def test_payment_lines_after_the_total_are_not_items(write_doc, local, billing_p
         "COMTE 18 MOIS",
         "EAU GAZEUSE 1L",
     ]
+
+
+def test_billing_address_names_the_customer(write_doc, local, billing_pdf):
+    """A marketplace's tax invoice: "Billing Address" heads the customer's block, "Sold By" the
+    seller's."""
+    lines = [
+        "#amazon.in",
+        "Tax Invoice/Bill of Supply/Cash Memo",
+        "Sold By :|||Billing Address :",
+        "Cloudtail India Private Limited|||Rohan Mehta",
+        "Bengaluru, KARNATAKA, 560100|||Pune, MAHARASHTRA, 411001",
+        "GST Registration No: 29AAQCS4259Q1ZR",
+        "Order Number: 408-1234567-1234567|||Invoice Number : BLR5-123456",
+        "Order Date: 02.03.2026|||Invoice Date : 02.03.2026",
+        "Sl. No|Description|Unit Price|Qty|Net Amount",
+        "1|USB-C Cable 1m|₹423.73|1|₹423.73",
+        "TOTAL:||||₹500.00",
+    ]
+    prompt = "Extract the invoice number, vendor, customer and total"
+    d = local.extract(write_doc("marketplace.pdf", billing_pdf(lines)), prompt, "invoice")["data"]
+    assert d["invoice_number"] == "BLR5-123456"
+    assert d["vendor"] == "Cloudtail India Private Limited"
+    assert d["customer"] == "Rohan Mehta"
+    assert Decimal(str(d["total"])) == Decimal("500.00")
