@@ -160,7 +160,27 @@ def tax_id_issuer(lines: list[Line], skip: set[tuple[int, int]]) -> tuple[str, L
                         and not re.search(r":", name)
                     ):
                         return name, lines[j]
+        if _CAPITAL_STATED.search(line.text):
+            # "NETPRESSE" over "Sarl au capital de 10 000€ - … Siret …": an imprint that states
+            # the legal form with the share capital names the company on the line above.
+            for j in (i - 1, i - 2):
+                cells = lines[j].cells if j >= 0 else []
+                if len(cells) == 1 and (id(lines[j]), 0) not in skip:
+                    name = cells[0].text.strip()
+                    if _BARE_NAME.fullmatch(name) and not TAX_ID_LABEL.search(name):
+                        return name, lines[j]
     return None
+
+
+# A legal form with the share capital, as imprints state it: "Sarl au capital de 10 000 €",
+# "SAS au capital social de", "GmbH mit einem Stammkapital von".
+_CAPITAL_STATED = re.compile(
+    r"\b(?:sarl|sasu|sas|sa|eurl|sci|snc|gmbh|ug|ag)\b\.?\s+(?:au\s+capital|"
+    r"(?:mit\s+(?:einem\s+)?)?stammkapital|with\s+(?:a\s+)?(?:share\s+)?capital)",
+    re.IGNORECASE,
+)
+# A company's name alone on its line: one to four words, no digits, no punctuation of an address.
+_BARE_NAME = re.compile(r"[^\W\d_][\w&'’.-]*(?:\s[^\W\d_][\w&'’.-]*){0,3}")
 
 
 def _split_web_name(label: str) -> str:

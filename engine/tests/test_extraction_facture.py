@@ -93,3 +93,30 @@ def test_a_tax_id_ends_at_the_next_caption(write_doc, local, billing_pdf):
     prompt = "Extract the vendor tax id"
     d = local.extract(write_doc("siret.pdf", billing_pdf(lines)), prompt, "invoice")["data"]
     assert d["vendor_tax_id"] == "12345678200077"
+
+
+def test_the_imprint_names_the_seller_whose_logo_is_a_picture(write_doc, local, billing_pdf):
+    """The seller's name is only in its logo (a picture) and in the imprint, over "Sarl au
+    capital de …": the addressee's block at the top right is the customer, not the seller."""
+    lines = [
+        "|||ALEXINUX",
+        "|||de Lattre Alexis",
+        "|||27 rue Henri Rolland",
+        "|||69100 Villeurbanne",
+        "|Facture n° 2022089083",
+        "Date : 28/11/2022",
+        "Désignation|Nombre|P.U. HT|Montant HT",
+        "Annonce légale|1|45,93 €|45,93 €",
+        "||Total HT :|45,93 €",
+        "||TVA 20% :|9,19 €",
+        "||Total TTC :|55,12 €",
+        "_NETPRESSE",
+        "_Siège social : 16 rue Mollien - 92100 BOULOGNE",
+        "_Sarl au capital de 10 000€ - RCS Paris B 530 848 134 – Siret 53084813400017",
+    ]
+    prompt = "Extract the invoice number, date, vendor, customer and total"
+    d = local.extract(write_doc("imprint.pdf", billing_pdf(lines)), prompt, "invoice")["data"]
+    assert d["invoice_number"] == "2022089083"
+    assert d["vendor"] == "NETPRESSE"
+    assert d["customer"] == "ALEXINUX"
+    assert Decimal(str(d["total"])) == Decimal("55.12")
