@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -453,9 +454,32 @@ def candidates_for_hit(doc: DocIndex, hit: Hit, kind: str) -> list[Candidate]:
         pos = (0.85, 0.72, 0.6)[filled]
         if amount and _column_goes_on(doc, nxt, x0, x1):
             pos *= 0.8  # one row of a breakdown ("Montant TVA" by rate), not a total
+            if hit.concept in ("tax", "subtotal"):
+                # The tax or net column of a breakdown by rate: its rows add up to the whole.
+                v = _column_sum(doc, nxt, x0, x1) or v
         out.append(Candidate(v, hit.weight * q * pos, nxt.page, nxt.text, doc.order[id(nxt)], hit))
         break
     return out
+
+
+def _column_sum(doc: DocIndex, row: Line, x0: float, x1: float) -> V.Amount | None:
+    """The sum of the amounts in a column from `row` down, row after row, until a row without
+    one there or with a label (a totals line); None when a row's currency differs."""
+    amounts: list[V.Amount] = []
+    line: Line | None = row
+    while line is not None:
+        ci = _cell_under(line, x0, x1)
+        found = _cell_amounts(line.cells[ci].text) if ci is not None else []
+        if not found or (amounts and doc.line_hits(line)):
+            break
+        amounts.append(found[-1])
+        after = doc.next_lines(line, 1)
+        line = after[0] if after and after[0].y - line.y <= 3.0 * max(line.height, 1e-6) else None
+    currencies = {a.currency for a in amounts if a.currency}
+    if len(amounts) < 2 or len(currencies) > 1:
+        return None
+    total = sum((a.value for a in amounts), Decimal(0))
+    return V.Amount(total, next(iter(currencies), None), any(a.has_decimals for a in amounts))
 
 
 def _wrapped_id(doc: DocIndex, line: Line, cell, rest: str) -> str:
@@ -491,8 +515,19 @@ def _column_goes_on(doc: DocIndex, row: Line, x0: float, x1: float) -> bool:
         if nxt.y - row.y > 3.0 * max(row.height, 1e-6):
             return False
         ci = _cell_under(nxt, x0, x1)
-        return ci is not None and bool(V.find_amounts(nxt.cells[ci].text))
+        return ci is not None and bool(_cell_amounts(nxt.cells[ci].text))
     return False
+
+
+def _cell_amounts(text: str) -> list[V.Amount]:
+    """The money amounts of a table cell ("1.000,00 EUR", "0,45"); none in a sentence."""
+    found = V.find_amounts(text)
+    rest = text
+    for f in reversed(found):
+        rest = rest[: f.start] + rest[f.end :]
+    if len(re.findall(r"[^\W\d_]", rest)) > 4:
+        return []
+    return [f.value for f in found if f.value.has_decimals or f.value.currency]
 
 
 # Words that make a label name another document than this one: "Date de facture associée",

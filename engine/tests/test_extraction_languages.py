@@ -192,3 +192,27 @@ def test_billing_address_names_the_customer(write_doc, local, billing_pdf):
     assert d["vendor"] == "Cloudtail India Private Limited"
     assert d["customer"] == "Rohan Mehta"
     assert Decimal(str(d["total"])) == Decimal("500.00")
+
+
+def test_a_till_slip_s_vat_by_rate_adds_up_to_its_tax(write_doc, local, billing_pdf):
+    """A German Kassenbon lists its VAT by rate (7 % and 19 %) under "MwSt": the tax is the
+    column's sum, not its first row."""
+    lines = [
+        "#Bäckerei Sonnenkorn",
+        "Marktplatz 4, 72070 Tübingen",
+        "Laugenbrezel 2 x 0,95|1,90 A",
+        "Kaffee groß|2,80 B",
+        "SUMME EUR|4,70",
+        "Bar|10,00",
+        "Rückgeld|5,30",
+        "MwSt-Satz|Netto|MwSt|Brutto",
+        "A 7%|1,78|0,12|1,90",
+        "B 19%|2,35|0,45|2,80",
+        "Bon-Nr. 4821  14.03.2026 08:12",
+    ]
+    prompt = "Extract the date, tax, total and line items"
+    d = local.extract(write_doc("bon.pdf", billing_pdf(lines, width=80)), prompt, "receipt")["data"]
+    assert d["date"] == "2026-03-14"
+    assert Decimal(str(d["tax"])) == Decimal("0.57")
+    assert Decimal(str(d["total"])) == Decimal("4.70")
+    assert [i["description"] for i in d["line_items"]] == ["Laugenbrezel", "Kaffee groß"]
