@@ -43,6 +43,7 @@ _IGNORED_COLUMNS = re.compile(
     r"s\.? ?no\.?|sr\.?(?: ?no\.?)?|sl\.? ?no\.?|s/n|hsn|sac|hsn ?/ ?sac|hsn code|sac code|"
     r"einheit|me|uom|unit of measure|lfd\.? ?nr\.?|"
     r"vat ?%?|tax ?%?|taxes|vat rate|tax rate|mwst\.?|ust\.?|disc\.? ?%?|discount|date|"
+    r"gst ?%?|gst rate|hst|tva ?%?|iva ?%?|btw ?%?|"
     r"unit of measure|"
     r"uom|um|%)$",
     re.IGNORECASE,
@@ -105,7 +106,7 @@ def _q(value: Decimal | None) -> Decimal | None:
 # Qualifiers that may follow a column name: "Prix unitaire HT", "Amount (EUR)", "Price €".
 _QUALIFIER = re.compile(
     r"(?:\s+(?:ht|ttc|net|netto|brutto|gross|excl\.?|incl\.?|vat|tax|gst|eur|usd|gbp|chf|"
-    r"in\s+\w{3}|[€$£]|\(.*\)))+$",
+    r"(?-i:[A-Z]{3})|in\s+\w{3}|[€$£]|\(.*\)))+$",
     re.IGNORECASE,
 )
 

@@ -216,3 +216,25 @@ def test_a_till_slip_s_vat_by_rate_adds_up_to_its_tax(write_doc, local, billing_
     assert Decimal(str(d["tax"])) == Decimal("0.57")
     assert Decimal(str(d["total"])) == Decimal("4.70")
     assert [i["description"] for i in d["line_items"]] == ["Laugenbrezel", "Kaffee groß"]
+
+
+def test_an_amount_column_captioned_with_its_currency_code(write_doc, local, billing_pdf):
+    """An Australian tax invoice's "Amount AUD" column holds the items' amounts and its "GST"
+    column their rates, which stay out of the descriptions."""
+    lines = [
+        "#Koala Web Pty Ltd|||TAX INVOICE",
+        "ABN 51 824 753 556",
+        "Invoice Number: INV-0931|||Invoice Date: 10 Mar 2026",
+        "Description|Quantity|Unit Price|GST|Amount AUD",
+        "Design sprint|3.00|1,200.00|10%|3,600.00",
+        "Hosting setup|1.00|300.00|10%|300.00",
+        "|||Subtotal|3,900.00",
+        "|||TOTAL GST 10%|390.00",
+        "|||TOTAL AUD|4,290.00",
+    ]
+    prompt = "Extract the invoice number, tax, total, currency and line items"
+    d = local.extract(write_doc("aud.pdf", billing_pdf(lines)), prompt, "invoice")["data"]
+    assert d["currency"] == "AUD"
+    assert Decimal(str(d["total"])) == Decimal("4290.00")
+    items = [(i["description"], Decimal(str(i["amount"]))) for i in d["line_items"]]
+    assert items == [("Design sprint", Decimal("3600.00")), ("Hosting setup", Decimal("300.00"))]
