@@ -11,7 +11,8 @@ from .layout import Cell, Line
 
 _COLUMNS: dict[str, re.Pattern] = {
     "description": re.compile(
-        r"^(?:item(?:s)?(?: description)?|description|desc\.?|product(?:s| name)?|service(?:s)?|"
+        r"^(?:item(?:s)?(?:\s*(?:&|and|/)?\s*description)?|description|desc\.?|"
+        r"product(?:s| name)?(?:\s*(?:&|and|/)\s*description)?|service(?:s)?|"
         r"article|details|particulars|designation|désignation|bezeichnung|beschreibung|artikel|"
         r"leistung|descripción|concepto|descrizione|omschrijving|name|goods|product / service|"
         r"description of (?:goods|services)|activity|task|work performed)$",
@@ -292,6 +293,7 @@ def _table_items(lines: list[Line], start: int, columns: list[tuple[str, Cell]])
     )
     prev_y = header.y
     page = header.page
+    pending: list[tuple[float, float, str]] = []  # description lines not given to a row yet
     i = start
     while i + 1 < len(lines):
         i += 1
@@ -330,14 +332,16 @@ def _table_items(lines: list[Line], start: int, columns: list[tuple[str, Cell]])
                 texts.append(cell.text)
         numbers = [row[k] for k in ("quantity", "unit_price", "amount") if row[k] is not None]
         if not numbers:
-            # A wrapped description continues the previous row.
-            if items and texts and abs(line.x0 - desc_x) < 4 * max(line.height, 1):
-                items[-1]["description"] += " " + " ".join(texts)
+            # A description line without numbers: the wrapped part of a row's description,
+            # below its numbers or (cells centred vertically) above them.
+            if texts and abs(line.x0 - desc_x) < 4 * max(line.height, 1):
+                pending.append((line.y, line.height, " ".join(texts)))
                 continue
             if items:
                 break
             continue
-        desc = " ".join(t.strip() for t in texts)
+        above = _take_pending(items, pending, line.y)
+        desc = " ".join(t.strip() for t in [*above, *texts])
         if has_date:
             # A date column printed close to the description joins its cell.
             leading = V.find_dates(desc)
@@ -351,13 +355,31 @@ def _table_items(lines: list[Line], start: int, columns: list[tuple[str, Cell]])
                 row["quantity"] = V.parse_number(m.group(1))
                 desc = (desc[: m.start()] + desc[m.end() :]).strip()
         row["description"] = desc
+        row["_y"] = line.y
         items.append(row)
+    _take_pending(items, pending, None)
     out = []
     for row in items:
+        row.pop("_y", None)
         done = _finish(row)
         if done is not None:
             out.append(done)
     return out
+
+
+def _take_pending(items: list[dict], pending: list[tuple[float, float, str]], row_y):
+    """Give the description lines seen since the last row to that row, and return those just
+    above the row at `row_y` and nearer to it (a cell centred vertically: its first line is
+    printed above the row's numbers); `row_y` None: the table ended. Empties `pending`."""
+    mine = []
+    for y, height, text in pending:
+        after_last = y - items[-1]["_y"] if items else float("inf")
+        if row_y is not None and row_y - y < min(after_last, 2 * max(height, 1.0)):
+            mine.append(text)
+        elif items:
+            items[-1]["description"] += " " + text
+    pending.clear()
+    return mine
 
 
 _QTY_X = re.compile(

@@ -400,3 +400,35 @@ def test_parties_deadline_and_a_wrapped_number_as_chromium_prints_them(corpus, l
     assert bill_to["customer"] == "Orchard & Pine GmbH"
     assert bill_to["vendor_vat_number"] is None
     assert bill_to["customer_vat_number"] == "DE318273645"
+
+
+CENTRED_CELLS = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+body { font-family: "DejaVu Sans", sans-serif; font-size: 10px; margin: 32px; }
+table { width: 100%; border-collapse: collapse; } td, th { padding: 6px; text-align: left; }
+.r { text-align: right; } small { color: #777; }
+</style></head><body><h1>INVOICE</h1><p>Invoice # INV-000187</p>
+<table><tr><th>#</th><th>Item &amp; Description</th><th class="r">Qty</th><th class="r">Rate</th>
+<th class="r">Amount</th></tr>
+<tr><td>1</td><td>Solar panel 410W<br><small>Monocrystalline, black frame</small></td>
+<td class="r">20.00</td><td class="r">325.00</td><td class="r">6,500.00</td></tr>
+<tr><td>2</td><td>Inverter SE7600H</td><td class="r">1.00</td><td class="r">1,850.00</td>
+<td class="r">1,850.00</td></tr>
+<tr><td>3</td><td>Cable kit<br><small>20 m, MC4 connectors</small></td><td class="r">2.00</td>
+<td class="r">45.00</td><td class="r">90.00</td></tr></table>
+<p class="r">Total $8,440.00</p></body></html>"""
+
+
+def test_an_item_whose_numbers_are_centred_beside_its_two_lines(corpus, local):
+    """Chromium centres a row's numbers beside its two-line description: the line above the
+    numbers belongs to that row, the line below too, and neither to a neighbour."""
+    if not P.available("chromium"):
+        pytest.skip("chromium is not installed here")
+    (corpus / "centred_cells.html").write_text(CENTRED_CELLS, encoding="utf-8")
+    path = P.make("chromium", "centred_cells", corpus)
+    doc = SourceDocument(str(path), "application/pdf", path.name)
+    items = local.extract(doc, "Extract the total and line items", "invoice")["data"]["line_items"]
+    assert [(i["description"], i["amount"]) for i in items] == [
+        ("Solar panel 410W Monocrystalline, black frame", 6500.0),
+        ("Inverter SE7600H", 1850.0),
+        ("Cable kit 20 m, MC4 connectors", 90.0),
+    ]
