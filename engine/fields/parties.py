@@ -240,7 +240,12 @@ class PartyFinder(FinderBase):
         an invoice's customer without a label is the addressee of its address window."""
         best = _best(self.labelled(spec, "party"))
         if best is not None or spec.concept is None or spec.concept.key != "customer":
-            return _result(best)
+            found = _result(best)
+            name, comma, rest = str(found.value or "").partition(",")
+            if comma and name.strip() and (re.search(r"\d", rest) or ADDRESS_HINT.search(rest)):
+                # "Customer: Meridian Group LLC, EC1A 1BB London": the name without its address.
+                found = FieldResult(name.strip(), found.confidence, found.page, found.source_text)
+            return found
         return self._addressee()
 
     def _addressee(self) -> FieldResult:
@@ -287,9 +292,8 @@ class PartyFinder(FinderBase):
                 for block in blocks:
                     last_line, last_cell = block[-1]
                     gap = line.y - last_line.y
-                    if abs(cell.x0 - last_cell.x0) <= 2.0 and 0 < gap <= 3.0 * max(
-                        last_line.height, 1.0
-                    ):
+                    height = max(min(last_line.height, line.height), 1.0)
+                    if abs(cell.x0 - last_cell.x0) <= 2.0 and 0 < gap <= 3.0 * height:
                         block.append((line, cell))
                         break
                 else:

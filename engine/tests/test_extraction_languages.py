@@ -9,6 +9,7 @@ provider.
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 
 import pytest
@@ -238,3 +239,27 @@ def test_an_amount_column_captioned_with_its_currency_code(write_doc, local, bil
     assert Decimal(str(d["total"])) == Decimal("4290.00")
     items = [(i["description"], Decimal(str(i["amount"]))) for i in d["line_items"]]
     assert items == [("Design sprint", Decimal("3600.00")), ("Hosting setup", Decimal("300.00"))]
+
+
+def test_a_customer_label_s_value_without_the_address_after_it(write_doc, local, billing_pdf):
+    """ "Customer: Meridian Group LLC, EC1A 1BB London": the customer is the name."""
+    lines = [
+        "#Harbor Logistics S.A.|||Bill No. INV5111",
+        "114 Oak Avenue, 1010 Vienna|||Date: 2026-08-06",
+        "Customer: Meridian Group LLC, EC1A 1BB London",
+        "Service|Quantity|Unit Cost|Amount",
+        "Consulting services|3|125.68|377.04",
+        "||Total|EUR 377.04",
+    ]
+    d = local.extract(write_doc("cust.pdf", billing_pdf(lines)), PROMPT, "invoice")["data"]
+    assert d["customer"] == "Meridian Group LLC"
+
+
+@pytest.mark.parametrize("layout", range(5))
+def test_the_customer_of_each_generated_invoice_layout(layout, gen, write_doc, local):
+    """The five invoice layouts of the evaluation set: "Bill To", "Billed to", "Invoice to",
+    a German address window under a large "Rechnung" and "Customer: <name>, <town>"."""
+    rng = random.Random(layout)
+    data, labels = gen.make_invoice(rng, layout, gen.LOCALES[layout % len(gen.LOCALES)])
+    d = local.extract(write_doc(f"layout{layout}.pdf", data), PROMPT, "invoice")["data"]
+    assert d["customer"] == labels["fields"]["customer"]

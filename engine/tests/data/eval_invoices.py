@@ -210,6 +210,7 @@ def make_invoice(rng: random.Random, layout: int, loc: tuple) -> tuple[bytes, di
         "tax": str(tax),
         "currency": code,
         "vendor": vendor if layout != 2 else vendor.upper(),
+        "customer": customer,
     }
     if layout in (2, 3):
         # These layouts print payment terms or a delivery date, not a due date.

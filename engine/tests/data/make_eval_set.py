@@ -71,7 +71,7 @@ from eval_pdf import (  # noqa: E402, F401
 
 
 PROMPTS = {
-    "invoice": "Extract the invoice number, date, total, currency, due date, subtotal, tax, vendor and line items",
+    "invoice": "Extract the invoice number, date, total, currency, due date, subtotal, tax, vendor, customer and line items",
     "receipt": "Extract the receipt number, date, total, currency, merchant and line items",
     "purchase_order": "Extract the PO number, order date, total, currency and line items",
     "bank_statement": "Extract the account holder, opening balance and closing balance",
