@@ -260,8 +260,11 @@ class PartyFinder(FinderBase):
             return NOT_FOUND
         seller = vendor.value.lower()
         for block in self._header_blocks():
+            # An address has at most six lines; what follows it closely (a table's caption that
+            # was not recognised as one) is no part of it.
+            block = block[:6]
             texts = [cell.text.strip() for _, cell in block]
-            if not 2 <= len(block) <= 6:
+            if len(block) < 2:
                 continue
             if not any(POSTCODE.search(t) for t in texts) and not (
                 len(block) >= 3 and COMPANY_SUFFIX.search(texts[0])
@@ -293,7 +296,8 @@ class PartyFinder(FinderBase):
                     last_line, last_cell = block[-1]
                     gap = line.y - last_line.y
                     height = max(min(last_line.height, line.height), 1.0)
-                    if abs(cell.x0 - last_cell.x0) <= 2.0 and 0 < gap <= 3.0 * height:
+                    aligned = abs(cell.x0 - last_cell.x0) <= max(2.0, 0.25 * height)
+                    if aligned and 0 < gap <= 3.0 * height:
                         block.append((line, cell))
                         break
                 else:
