@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -254,7 +255,10 @@ class TestConfig(Config):
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
     RATELIMIT_STORAGE_URI = REDIS_URL
     # Each test points this at its own temporary directory; worker subprocesses get it from env.
-    STORAGE_URL = os.environ.get("TEST_STORAGE_URL", "")
+    # Without one, uploads go to the system's temporary folder, never into the working directory.
+    STORAGE_URL = os.environ.get("TEST_STORAGE_URL") or (
+        f"file://{Path(tempfile.gettempdir()) / 'ingestio-test-uploads'}"
+    )
     WTF_CSRF_ENABLED = True
     SWEEP_GRACE_SECONDS = 0
     PLANS = plans_from_env()
