@@ -179,7 +179,15 @@ def _nearest_column(cell: Cell, columns: list[tuple[str, Cell]]) -> str:
     if best is not None:
         return best
     cx = (cell.x0 + cell.x1) / 2
-    return min(columns, key=lambda rc: abs((rc[1].x0 + rc[1].x1) / 2 - cx))[0]
+    nearest = min(columns, key=lambda rc: abs((rc[1].x0 + rc[1].x1) / 2 - cx))[0]
+    if nearest in ("ignore", "unknown") and re.search(r"[^\W\d_]{4,}", cell.text):
+        # A short description under a centred caption ("Mautzuschlag" below "Bezeichnung") is
+        # nearer to the position column on its left: words go to the description column when
+        # it is the next one to their right.
+        right = [(col.x0, role) for role, col in columns if col.x0 >= cell.x1]
+        if right and min(right)[1] == "description":
+            return "description"
+    return nearest
 
 
 def _num(text: str) -> Decimal | None:

@@ -382,8 +382,9 @@ def test_a_page_turned_by_its_rotate_entry_reads_the_same_words(
 
 def test_parties_deadline_and_a_wrapped_number_as_chromium_prints_them(corpus, local):
     """Chromium's PDFs of two invoices: a number that a narrow box wrapped after its hyphen, the
-    addressee of an unlabelled address window, a deadline stated in a payment sentence, and a
-    customer's VAT number in its 'Bill to' block, which is not the seller's."""
+    addressee of an unlabelled address window, a deadline stated in a payment sentence, a
+    customer's VAT number in its 'Bill to' block, which is not the seller's, and an item whose
+    description is narrower than its column's centred caption."""
     prompt = (
         "Extract the invoice number, due date, customer, vendor VAT number and customer VAT number"
     )
@@ -393,6 +394,13 @@ def test_parties_deadline_and_a_wrapped_number_as_chromium_prints_them(corpus, l
     assert freight["customer"] == "Brandt Elektro OHG"
     assert freight["vendor_vat_number"] == "DE812345678"
     assert freight["customer_vat_number"] is None
+    # "Mautzuschlag" is shorter than the centred caption "Bezeichnung" above it.
+    items = local.extract(_pdf(corpus, "chromium", "freight_invoice"), "Extract the line items")
+    assert [i["description"] for i in items["data"]["line_items"]] == [
+        "Stückgutversand Hamburg–Dortmund",
+        "Lagergeld Februar",
+        "Mautzuschlag",
+    ]
     doc = _pdf(corpus, "chromium", "reverse_charge_invoice")
     bill_to = local.extract(doc, prompt, "invoice")["data"]
     assert bill_to["invoice_number"] == "8C21D9F4-0012"
