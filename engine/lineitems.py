@@ -302,6 +302,7 @@ def _table_items(lines: list[Line], start: int, columns: list[tuple[str, Cell]])
     prev_y = header.y
     page = header.page
     pending: list[tuple[float, float, str]] = []  # description lines not given to a row yet
+    last_y = None  # where the last row's numbers are printed
     i = start
     while i + 1 < len(lines):
         i += 1
@@ -348,7 +349,7 @@ def _table_items(lines: list[Line], start: int, columns: list[tuple[str, Cell]])
             if items:
                 break
             continue
-        above = _take_pending(items, pending, line.y)
+        above = _take_pending(items, pending, line.y, last_y)
         desc = " ".join(t.strip() for t in [*above, *texts])
         if has_date:
             # A date column printed close to the description joins its cell.
@@ -363,25 +364,27 @@ def _table_items(lines: list[Line], start: int, columns: list[tuple[str, Cell]])
                 row["quantity"] = V.parse_number(m.group(1))
                 desc = (desc[: m.start()] + desc[m.end() :]).strip()
         row["description"] = desc
-        row["_y"] = line.y
         items.append(row)
-    _take_pending(items, pending, None)
+        last_y = line.y
+    _take_pending(items, pending, None, last_y)
     out = []
     for row in items:
-        row.pop("_y", None)
         done = _finish(row)
         if done is not None:
             out.append(done)
     return out
 
 
-def _take_pending(items: list[dict], pending: list[tuple[float, float, str]], row_y):
-    """Give the description lines seen since the last row to that row, and return those just
-    above the row at `row_y` and nearer to it (a cell centred vertically: its first line is
-    printed above the row's numbers); `row_y` None: the table ended. Empties `pending`."""
+def _take_pending(
+    items: list[dict], pending: list[tuple[float, float, str]], row_y, last_y
+) -> list[str]:
+    """Give the description lines seen since the last row (printed at `last_y`) to that row,
+    and return those just above the row at `row_y` and nearer to it (a cell centred vertically:
+    its first line is printed above the row's numbers); `row_y` None: the table ended. Empties
+    `pending`."""
     mine = []
     for y, height, text in pending:
-        after_last = y - items[-1]["_y"] if items else float("inf")
+        after_last = y - last_y if items else float("inf")
         if row_y is not None and row_y - y < min(after_last, 2 * max(height, 1.0)):
             mine.append(text)
         elif items:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from .. import values as V
 from ..prompts import FieldSpec
 from .dates import DateFinder
 from .docs import DocumentFinder
@@ -99,8 +98,6 @@ class Finder(MoneyFinder, DateFinder, PartyFinder, DocumentFinder):
         for line in self.doc.lines:
             v, q = parse_kind(spec.kind, line.text, self.doc)
             if v is not None and spec.kind not in ("text", "party", "person"):
-                if spec.kind == "tax_id" and not V.find_vat_ids(line.text):
-                    continue
                 if spec.kind == "bic" and not re.search(r"\b(?:bic|swift)\b", line.text, re.I):
                     continue
                 if spec.kind == "card" and not re.search(r"[*xX•#]{3,}", line.text):

@@ -473,8 +473,7 @@ def _column_sum(doc: DocIndex, row: Line, x0: float, x1: float) -> V.Amount | No
         if not found or (amounts and doc.line_hits(line)):
             break
         amounts.append(found[-1])
-        after = doc.next_lines(line, 1)
-        line = after[0] if after and after[0].y - line.y <= 3.0 * max(line.height, 1e-6) else None
+        line = _row_below(doc, line)
     currencies = {a.currency for a in amounts if a.currency}
     if len(amounts) < 2 or len(currencies) > 1:
         return None
@@ -508,15 +507,18 @@ def _cell_under(line: Line, x0: float, x1: float) -> int | None:
     return best_ci
 
 
+def _row_below(doc: DocIndex, row: Line) -> Line | None:
+    """The line after `row` on its page, when it follows as a table's next row would."""
+    after = doc.next_lines(row, 1)
+    return after[0] if after and after[0].y - row.y <= 3.0 * max(row.height, 1e-6) else None
+
+
 def _column_goes_on(doc: DocIndex, row: Line, x0: float, x1: float) -> bool:
     """True when the line right after `row` holds another amount in the same column: the
     label heads a column of several rows."""
-    for nxt in doc.next_lines(row, 1):
-        if nxt.y - row.y > 3.0 * max(row.height, 1e-6):
-            return False
-        ci = _cell_under(nxt, x0, x1)
-        return ci is not None and bool(_cell_amounts(nxt.cells[ci].text))
-    return False
+    nxt = _row_below(doc, row)
+    ci = _cell_under(nxt, x0, x1) if nxt is not None else None
+    return ci is not None and bool(_cell_amounts(nxt.cells[ci].text))
 
 
 def _cell_amounts(text: str) -> list[V.Amount]:
