@@ -239,6 +239,32 @@ def test_the_claim_charges_the_period_that_contains_now(user, billing_covers_now
     assert rows == {other: 0, expected: (2 if row_exists else 0) + 3}
 
 
+def test_customers_on_billing_periods_have_every_document_charged_to_their_own_period(db):
+    """Several paying customers, each on a Stripe period that covers now and starts on a day of
+    its own, each with several documents: every document is processed and charged to its
+    owner's period."""
+    now = utcnow()
+    customers = []
+    for days in (3, 11):
+        user = make_user(plan="growth")
+        sub = plans.subscription_of(user)
+        sub.current_period_start = now - timedelta(days=days, hours=2)
+        sub.current_period_end = sub.current_period_start + timedelta(days=30)
+        db.session.commit()
+        customers.append((user, sub.current_period_start, pdf_batch(user, count=3, pages=2)))
+
+    outcomes = [process_document(str(d.id)) for _u, _s, (_b, docs) in customers for d in docs]
+
+    assert outcomes == ["completed"] * 6
+    for user, start, (batch, _docs) in customers:
+        rows = db.session.execute(
+            sa.select(Usage.period_start, Usage.pages_used).where(Usage.user_id == user.id)
+        ).all()
+        db.session.commit()
+        assert [(r.period_start, r.pages_used) for r in rows] == [(start, 6)]
+        assert fresh(Batch, batch.id).status == B.COMPLETED
+
+
 def test_a_first_document_over_the_whole_allowance_charges_nothing(db):
     user = make_user(plan="starter")  # 50 pages a month, nothing used yet this period
     batch, docs = pdf_batch(user, count=1, pages=60)

@@ -76,7 +76,11 @@ def period_usage(user_id):
     """SQL: the id of the usage row of `user_id` (a column or value) for the period that contains
     the parameter `p_now`: its billing period when one covers it, else the calendar month that
     starts at the parameter `p_month`, as `current_period` decides. NULL until the period's first
-    reservation creates the row. A scalar subquery, for statements built once."""
+    reservation creates the row. A scalar subquery, for statements built once.
+
+    The billing period's subquery sits two levels below the statement that gives `user_id`, and a
+    subquery correlates on its own only to the one right above it: without `correlate_except` it
+    would read every row of the column's table (a cross join) and find one period per row."""
     subs, usage = Subscription.__table__, Usage.__table__
     now = sa.bindparam("p_now", type_=subs.c.current_period_start.type)
     billing = (
@@ -84,6 +88,7 @@ def period_usage(user_id):
         .where(subs.c.user_id == user_id)
         .where(subs.c.current_period_start <= now)
         .where(subs.c.current_period_end > now)
+        .correlate_except(subs)
         .scalar_subquery()
     )
     start = sa.func.coalesce(billing, sa.bindparam("p_month", type_=usage.c.period_start.type))
