@@ -12,6 +12,7 @@ from redis import Redis
 from rq import Worker
 from rq.job import JobStatus
 from rq.registry import FailedJobRegistry
+from rq.scheduler import RQScheduler
 
 from app.extensions import db, get_queue
 from app.models import Batch, BatchStatus, Document, DocumentStatus
@@ -252,3 +253,64 @@ def test_a_retry_waiting_for_its_backoff_is_moved_to_its_queue_when_due(user, wo
     assert report.retries_moved == 1 and report.requeued == []
     worker()
     assert fresh(Batch, batch.id).status == B.COMPLETED
+
+
+def a_due_retry(user):
+    """A document whose job waits, already due, in the scheduled registry (as RQ leaves a retry)."""
+    from datetime import UTC, datetime
+
+    batch, docs = pdf_batch(user, count=1)
+    enqueue(docs)
+    queue = get_queue("documents")
+    job = queueing.document_job(queue.connection, docs[0].id)
+    queue.remove(job.id)
+    queue.schedule_job(job, datetime.now(UTC) - timedelta(seconds=1))
+    return batch
+
+
+def scheduler_holding_the_locks(pid: int | None = None, hostname: str | None = None):
+    """A worker's scheduler that holds every queue's lock, alive (this process) unless given the
+    pid of a dead one; on this machine unless given another hostname."""
+    conn = get_queue().connection
+    scheduler = RQScheduler(["documents", "default"], connection=conn)
+    assert scheduler.acquire_locks() == {"documents", "default"}
+    scheduler.register_birth()
+    if pid is not None:
+        conn.hset(scheduler.key, "pid", pid)
+    if hostname is not None:
+        conn.hset(scheduler.key, "hostname", hostname)
+    return scheduler
+
+
+def lock_holder(queue_name: str) -> str | None:
+    owner = get_queue().connection.get(RQScheduler.get_locking_key(queue_name))
+    return owner.decode() if owner else None
+
+
+def test_a_retry_held_by_a_dead_worker_s_scheduler_lock_is_moved_at_once(user, worker):
+    """The worker that scheduled the retry was killed with its scheduler: its locks would keep
+    every other process from moving the queue's retries until they expire."""
+    batch = a_due_retry(user)
+    dead = scheduler_holding_the_locks(pid=dead_pid())
+
+    report = sweeper.sweep()
+
+    assert report.retries_moved == 1
+    assert lock_holder("documents") != dead.name
+    worker()
+    assert fresh(Batch, batch.id).status == B.COMPLETED
+
+
+@pytest.mark.parametrize("where", ["alive here", "on another machine"])
+def test_a_scheduler_lock_is_left_to_a_holder_not_known_to_be_dead(user, worker, where):
+    a_due_retry(user)
+    holder = scheduler_holding_the_locks(
+        pid=None if where == "alive here" else dead_pid(),
+        hostname="another-dyno" if where == "on another machine" else None,
+    )
+
+    report = sweeper.sweep()
+
+    assert report.retries_moved == 0, "the holder's own scheduler moves it"
+    assert lock_holder("documents") == holder.name
+    assert worker() is False, "a worker without a scheduler does not see it"

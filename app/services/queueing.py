@@ -106,12 +106,19 @@ def worker_alive(connection: Redis, worker_name: str | None, cache: dict | None 
     if cache is not None and worker_name in cache:
         return cache[worker_name]
     hostname, pid = connection.hmget(f"rq:worker:{worker_name}", "hostname", "pid")
-    alive = hostname is not None or pid is not None
-    if alive and pid and hostname and hostname.decode() == socket.gethostname():
-        alive = _pid_alive(int(pid))
+    alive = (hostname is not None or pid is not None) and not died_here(hostname, pid)
     if cache is not None:
         cache[worker_name] = alive
     return alive
+
+
+def died_here(hostname: bytes | None, pid: bytes | None) -> bool:
+    """True when a process that Redis says runs on this machine (its hostname and pid, as RQ
+    records them for workers and schedulers) is known to be gone. Another machine's processes,
+    and records without a pid, are never known to be gone."""
+    if not hostname or not pid or hostname.decode() != socket.gethostname():
+        return False
+    return int(pid) > 0 and not _pid_alive(int(pid))
 
 
 def job_is_live(job: Job | None, cache: dict | None = None) -> bool:

@@ -6,6 +6,9 @@
   the failed registry, the job hash is gone), or that started longer ago than
   JOB_TIMEOUT_SECONDS: back to `uploaded` with its page reservation released, then enqueued again;
   after MAX_ATTEMPTS attempts it fails with `worker_lost` instead.
+- retries whose backoff has passed: moved to their queue when no worker's scheduler does it; the
+  scheduler lock of a worker that died on this machine is released first, so its retries do not
+  wait for the lock to expire.
 
 Every change is a conditional UPDATE guarded by the status and the attempt number seen, so a job
 that finishes while the sweeper looks wins, and two sweepers never both act on a document. The
@@ -22,7 +25,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from rq.job import JobStatus as RQStatus
-from rq.scheduler import RQScheduler
+from rq.scheduler import SCHEDULER_KEY_TEMPLATE, RQScheduler
+from rq.scripts import release_lock
 
 from app.extensions import QUEUE_NAMES, db, get_queue, get_redis
 from app.models import (
@@ -75,12 +79,35 @@ class SweepReport:
         }
 
 
+def release_locks_of_dead_schedulers(connection) -> list[str]:
+    """Free the scheduler lock of a queue whose holder died on this machine; the queues freed.
+
+    A worker runs RQ's scheduler, which holds one lock per queue for about a minute at a time. A
+    worker killed with SIGKILL leaves its locks behind, and until they expire no one moves that
+    queue's retries: a document whose retry was scheduled just before its worker died would wait
+    that long. The holder's record gives its machine and pid; when it ran here and the pid is
+    gone, the lock is released (only if that holder still has it).
+    """
+    freed = []
+    for name in QUEUE_NAMES:
+        key = RQScheduler.get_locking_key(name)
+        owner = connection.get(key)
+        if owner is None:
+            continue
+        record = SCHEDULER_KEY_TEMPLATE % owner.decode()
+        if queueing.died_here(*connection.hmget(record, "hostname", "pid")):
+            if release_lock(connection, key, owner.decode()):
+                log.warning("queue %s: released the scheduler lock of a dead process", name)
+                freed.append(name)
+    return freed
+
+
 def move_due_retries() -> int:
     """Move retries whose backoff has passed to their queue, unless a worker's scheduler does it."""
+    connection = get_redis()
+    release_locks_of_dead_schedulers(connection)
     # Taking and releasing the locks on every run is routine: only warnings are worth a line.
-    scheduler = RQScheduler(
-        list(QUEUE_NAMES), connection=get_redis(), logging_level=logging.WARNING
-    )
+    scheduler = RQScheduler(list(QUEUE_NAMES), connection=connection, logging_level=logging.WARNING)
     try:
         if not scheduler.acquire_locks():
             return 0
