@@ -544,6 +544,8 @@ def find_vat_ids(text: str) -> list[Found]:
 
 # ---------------------------------------------------------------- identifiers and quantities
 
+# A series and its number ("2026/123", "A/45"): after a type code, the code is part of the number.
+_SERIES = re.compile(r"[A-Z0-9]+/\d+")
 ID_RE = re.compile(r"[#№]?\s?([A-Za-z0-9][A-Za-z0-9\-/._]*[A-Za-z0-9]|[0-9])")
 
 
@@ -555,6 +557,7 @@ def find_identifier(text: str) -> Found | None:
     m = re.match(r"^[\s:#.\-–=№]*(?:(?:no|nr|n°|num|number|#)\b\.?[\s:#.]*)?", s, re.IGNORECASE)
     if m:
         offset = m.end()
+    code = None  # a document-type code before a series/number ("FT 2026/123")
     for tok in re.finditer(r"[A-Za-z0-9][A-Za-z0-9\-/._]*", s[offset:]):
         raw = tok.group(0).rstrip("._-/")
         if not raw:
@@ -564,7 +567,11 @@ def find_identifier(text: str) -> Found | None:
             # A word before the number (e.g. "INV 123") ends the search only if long.
             if len(raw) > 4 or tok.start() > 12:
                 return None
+            code = tok if raw.isupper() and tok.group(0) == raw else None
             continue
+        if code is not None and tok.start() == code.end() + 1 and _SERIES.fullmatch(raw):
+            start = offset + code.start()
+            raw = f"{code.group(0)} {raw}"
         if find_dates(raw) and not re.search(r"[A-Za-z]", raw):
             return None
         if any(f.start == 0 for f in find_dates(s[start:])):

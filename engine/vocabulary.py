@@ -160,7 +160,8 @@ CONCEPTS: tuple[Concept, ...] = (
         "taxable value=0.9|subtotaal=1|subtotale=1|sous-total=1|sous total=1|"
         "total hors taxes=0.95|montant hors taxes=0.95|totaal excl. btw=0.95|"
         "nettosumme=0.95|razem netto=1|wartość netto=0.8|total s/ iva=1|total sem iva=1|"
-        "base tributável=0.95|summa exkl. moms=1|belopp före moms=0.95",
+        "base tributável=0.95|summa exkl. moms=1|belopp före moms=0.95|total ilíquido=0.95|"
+        "total líquido=0.9|incidência=0.85",
     ),
     _c(
         "tax",

@@ -84,6 +84,20 @@ ITALIAN = [
     "Scadenza pagamento: 02/04/2026",
 ]
 
+PORTUGUESE = [
+    "#Papelaria Lusitana, Lda.",
+    "Rua Augusta 120, 1100-053 Lisboa - NIF PT509876543",
+    "Fatura FT 2026/123",
+    "Data de emissão: 05-03-2026",
+    "Data de vencimento: 04-04-2026",
+    "Descrição|Qtd.|Preço unit.|Valor",
+    "Resmas de papel A4|20|3,90|78,00",
+    "Toner preto|2|61,00|122,00",
+    "|||Total ilíquido 200,00 €",
+    "|||IVA 23% 46,00 €",
+    "|||Total a pagar 246,00 €",
+]
+
 # name: (lines, number, date, due date, subtotal, tax, total)
 INVOICES = {
     "german_box": (GERMAN_BOX, "2026-10455", "2026-03-14", "2026-03-28", "1000", "190", "1190"),
@@ -91,6 +105,7 @@ INVOICES = {
     "polish": (POLISH, "FV/12/2026", "2026-03-04", "2026-03-18", "200", "46", "246"),
     "swedish": (SWEDISH, "20260042", "2026-03-02", "2026-04-01", "9500", "2375", "11875"),
     "italian": (ITALIAN, "12/2026", "2026-03-03", "2026-04-02", "174", "38.28", "212.28"),
+    "portuguese": (PORTUGUESE, "FT 2026/123", "2026-03-05", "2026-04-04", "200", "46", "246"),
 }
 
 
