@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -236,29 +236,9 @@ def test_the_last_run_is_recorded_for_the_operators(runner, user, redis_conn):
     assert sweeper.last_run() == data
 
 
-def test_a_retry_waiting_for_its_backoff_is_moved_to_its_queue_when_due(user, worker):
-    from datetime import UTC, datetime
-
-    batch, docs = pdf_batch(user, count=1)
-    enqueue(docs)
-    queue = get_queue("documents")
-    job = queueing.document_job(queue.connection, docs[0].id)
-    queue.remove(job.id)
-    # As RQ leaves a retry with a backoff: scheduled, and (here) already due.
-    queue.schedule_job(job, datetime.now(UTC) - timedelta(seconds=1))
-    assert worker() is False, "a worker without a scheduler does not see it"
-
-    report = sweeper.sweep()
-
-    assert report.retries_moved == 1 and report.requeued == []
-    worker()
-    assert fresh(Batch, batch.id).status == B.COMPLETED
-
-
 def a_due_retry(user):
-    """A document whose job waits, already due, in the scheduled registry (as RQ leaves a retry)."""
-    from datetime import UTC, datetime
-
+    """A document whose job waits, already due, in the scheduled registry (as RQ leaves a retry
+    with a backoff); its batch."""
     batch, docs = pdf_batch(user, count=1)
     enqueue(docs)
     queue = get_queue("documents")
@@ -266,6 +246,17 @@ def a_due_retry(user):
     queue.remove(job.id)
     queue.schedule_job(job, datetime.now(UTC) - timedelta(seconds=1))
     return batch
+
+
+def test_a_retry_waiting_for_its_backoff_is_moved_to_its_queue_when_due(user, worker):
+    batch = a_due_retry(user)
+    assert worker() is False, "a worker without a scheduler does not see it"
+
+    report = sweeper.sweep()
+
+    assert report.retries_moved == 1 and report.requeued == []
+    worker()
+    assert fresh(Batch, batch.id).status == B.COMPLETED
 
 
 def scheduler_holding_the_locks(pid: int | None = None, hostname: str | None = None):
