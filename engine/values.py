@@ -390,67 +390,6 @@ def find_amounts(text: str) -> list[Found]:
     return found
 
 
-# Where a bare '$' is not the US dollar: the country's own code, name or usual cues.
-_DOLLAR_COUNTRIES = (
-    ("AUD", re.compile(r"\bAUD\b|\bA\$|\bABN\b|\bAustralia\b|\b(?:NSW|VIC|QLD|TAS|ACT)\s\d{4}\b")),
-    (
-        "CAD",
-        re.compile(
-            r"\bCAD\b|\bC\$|\bCanada\b|\b(?:ON|QC|BC|AB|MB|NS|NB|SK)\s[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|\bHST\b"
-        ),
-    ),
-    ("NZD", re.compile(r"\bNZD\b|\bNZ\$|\bNew Zealand\b")),
-    ("SGD", re.compile(r"\bSGD\b|\bS\$|\bSingapore\b")),
-    ("HKD", re.compile(r"\bHKD\b|\bHK\$|\bHong Kong\b")),
-)
-
-
-def dollar_of(text: str) -> str:
-    """The currency a bare '$' stands for in a document: USD unless the country says otherwise."""
-    if US_ADDRESS.search(text) or re.search(r"\bUSD\b|\bUS\$", text):
-        return "USD"
-    for code, rx in _DOLLAR_COUNTRIES:
-        if rx.search(text):
-            return code
-    return "USD"
-
-
-# Countries named by their tax ids, tax names or words, for documents that print no currency.
-_COUNTRY_CUES = (
-    (
-        "INR",
-        re.compile(
-            r"\bGSTIN\b|\b[CSI]GST\b|\bIndia\b|\bRupees?\b|\b\d{2}[A-Z]{5}\d{4}[A-Z]\dZ[\dA-Z]\b"
-        ),
-    ),
-    (
-        "MYR",
-        re.compile(
-            r"\bSST\b|\bSdn\.? Bhd\b|\bS/B\b|\bMalaysia\b|\bRinggit\b|\bKuala Lumpur\b|"
-            r"\bSelangor\b|\bJohor\b|\bPulau Pinang\b|\bPenang\b|\bSabah\b|\bSarawak\b|"
-            r"\bMelaka\b|\bPerak\b|\bKedah\b|\bPetaling Jaya\b",
-            re.IGNORECASE,
-        ),
-    ),
-    ("SGD", re.compile(r"\bNETS\b|\bPayNow\b|\bUEN\b")),
-    ("GBP", re.compile(r"\bUnited Kingdom\b|\bPounds? sterling\b")),
-    ("CHF", re.compile(r"\bSchweiz\b|\bSwitzerland\b|\bCHE[- ]?\d{3}\.\d{3}\.\d{3}\b")),
-    ("PLN", re.compile(r"\bzł\b|\bPolska\b|\bNIP\b")),
-    ("EUR", re.compile(r"\bUSt[-.]?Id|\bDeutschland\b|\bÖsterreich\b|\bFrance\b|\bEspaña\b")),
-)
-
-
-def country_currency(text: str) -> str | None:
-    """The currency of the country a document's tax ids or words name, if they name one."""
-    for code, rx in _COUNTRY_CUES:
-        if rx.search(text):
-            return code
-    for code, rx in _DOLLAR_COUNTRIES:
-        if rx.search(text):
-            return code
-    return None
-
-
 def find_currencies(text: str) -> list[str]:
     """Currency codes named in text, by symbol or ISO code, in order."""
     hits: list[tuple[int, str]] = []

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from decimal import Decimal
 
+from .. import countries as C
 from .. import values as V
 from ..lineitems import header_columns
 from ..prompts import CONCEPTS_BY_KEY, FieldSpec
@@ -238,16 +239,19 @@ class MoneyFinder(FinderBase):
             code = self.total_currency
             if code == "USD":
                 # A bare '$' is the dollar of the country the document comes from.
-                code = V.dollar_of(self.doc.text)
+                code = C.dollar_of(self.doc.text)
             return FieldResult(code, 0.9, None, None)
-        if self.doc.document_type in _PRICED_TYPES:
+        priced = self.doc.document_type in _PRICED_TYPES
+        if priced:
             found = V.find_currencies(self.doc.text)
         else:
             # A manual's or a letter's "$" is a shell prompt or a variable as often as money:
             # only a sign or code written with an amount counts.
             found = [f.value.currency for f in V.find_amounts(self.doc.text) if f.value.currency]
         if not found:
-            cue = V.country_currency(self.doc.text)
+            if not priced:
+                return NOT_FOUND  # a letter or a manual naming its country names no currency
+            cue = C.country_currency(self.doc.text)
             if cue is not None:
                 # No sign or code printed, but the tax ids or the address name the country.
                 return FieldResult(cue, 0.45, None, None)
@@ -258,5 +262,5 @@ class MoneyFinder(FinderBase):
         counts = Counter(found)
         code, n = counts.most_common(1)[0]
         if code == "USD":
-            code = V.dollar_of(self.doc.text)
+            code = C.dollar_of(self.doc.text)
         return FieldResult(code, 0.7 if n > 1 else 0.55, None, None)

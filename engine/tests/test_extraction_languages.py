@@ -121,6 +121,48 @@ def test_totals_and_deadlines_in_the_country_s_words(name, write_doc, local, bil
     assert Decimal(str(d["total"])) == Decimal(total)
 
 
+# Invoices that print their amounts without a currency sign or code.
+SWISS_ITALIAN = [
+    "#Tipografia Ticinese SA",
+    "Via Nassa 5, 6900 Lugano, Svizzera - IVA CHE-123.456.789",
+    "Fattura n. 88/2026 del 10/03/2026",
+    "Descrizione|Quantità|Prezzo|Importo",
+    "Biglietti da visita|500|0,20|100,00",
+    "|||Imponibile 100,00",
+    "|||IVA 8,1% 8,10",
+    "|||Totale 108,10",
+]
+
+
+@pytest.mark.parametrize(
+    ("lines", "currency", "total"),
+    [(ITALIAN, "EUR", "212.28"), (SWISS_ITALIAN, "CHF", "108.10")],
+    ids=["italy", "switzerland"],
+)
+def test_the_seller_s_country_names_the_currency_no_amount_prints(
+    lines, currency, total, write_doc, local, billing_pdf
+):
+    doc = write_doc("nocurrency.pdf", billing_pdf(lines))
+    d = local.extract(doc, "Extract the total and the currency", "invoice")["data"]
+    assert Decimal(str(d["total"])) == Decimal(total)
+    assert d["currency"] == currency
+
+
+def test_a_letter_naming_its_country_has_no_currency(write_doc, local, billing_pdf):
+    lines = [
+        "#Studio Bianchi",
+        "Via Roma 21, 20121 Milano, Italia - Partita IVA IT01234567890",
+        "Milano, 3 marzo 2026",
+        "Gentile cliente,",
+        "la informiamo che il nostro studio sarà chiuso dal 10 al 14 marzo.",
+        "Cordiali saluti",
+    ]
+    doc = write_doc("lettera.pdf", billing_pdf(lines))
+    d = local.extract(doc, "Extract the date, the sender and the currency", "other")["data"]
+    assert d["date"] == "2026-03-03"
+    assert d["currency"] is None
+
+
 def test_the_address_window_names_the_customer(write_doc, local, billing_pdf):
     """No "Bill to": the customer is the name over the street and town under the sender line."""
     d = local.extract(write_doc("window.pdf", billing_pdf(GERMAN_BOX)), PROMPT, "invoice")["data"]

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from engine import countries as C
 from engine import values as V
 from engine.ocr import fix_text
 
@@ -80,6 +81,6 @@ def test_number_printed_in_groups_is_one_number():
 
 
 def test_bare_dollar_follows_the_country():
-    assert V.dollar_of("Level 4, 100 George St, Sydney NSW 2000") == "AUD"
-    assert V.dollar_of("200 Bay Street, Toronto, ON M5J 2J2") == "CAD"
-    assert V.dollar_of("88 Pine Street, New York, NY 10005") == "USD"
+    assert C.dollar_of("Level 4, 100 George St, Sydney NSW 2000") == "AUD"
+    assert C.dollar_of("200 Bay Street, Toronto, ON M5J 2J2") == "CAD"
+    assert C.dollar_of("88 Pine Street, New York, NY 10005") == "USD"

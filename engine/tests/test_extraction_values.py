@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from engine import countries as C
 from engine import values as V
 
 
@@ -125,8 +126,18 @@ def test_indian_rupee_amounts(text, value, currency):
         ("Paid by NETS 3.20", "SGD"),
         ("ABN 51 824 753 556  Total 100.00", "AUD"),
         ("USt-IdNr. DE123456789  Summe 10,00", "EUR"),
+        ("Via Roma 21, 20121 Milano - P. IVA 01234567890  Totale 212,28", "EUR"),
+        ("Partita IVA IT01234567890  Totale 10,00", "EUR"),
+        ("BTW NL123456789B01  Totaal 10,00", "EUR"),
+        ("NIF PT509876543  Total 246,00", "EUR"),
+        ("TVA intracommunautaire FR40123456789  Total TTC 12,00", "EUR"),
+        ("Via Nassa 5, 6900 Lugano, Svizzera - IVA CHE-123.456.789  Totale 10,00", "CHF"),
+        ("Rue du Rhône 1, 1204 Genève, Suisse  Total 10,00", "CHF"),
+        ("Made in Italy  Total 10.00", None),
+        ("Pedido de 123456789 unidades  Total 10,00", None),
+        ("20121 MILANO (MI) ITALIA  Totale 10,00", "EUR"),
         ("Nothing here but 10.00", None),
     ],
 )
 def test_country_cues_name_the_currency_when_no_sign_is_printed(text, currency):
-    assert V.country_currency(text) == currency
+    assert C.country_currency(text) == currency
