@@ -259,3 +259,41 @@ def test_more_invoice_layouts(gen, rng, write_doc, local, layout):
     assert Decimal(str(result["data"]["total"])) == Decimal(exp["total"])
     assert result["data"]["currency"] == exp["currency"]
     assert_items(result, labels["line_items"])
+
+
+@pytest.mark.parametrize("caption", ["Booking ID", "Reservation number", "Confirmation code"])
+def test_a_stay_s_payment_receipt_is_numbered_by_its_booking(
+    caption, write_doc, local, billing_pdf
+):
+    lines = [
+        "#Harbour View Inn",
+        "PAYMENT RECEIPT",
+        "Guest Name:|Jane Doe",
+        "Date:|14/03/2026",
+        "Check In|Check Out|Rooms",
+        "14/03/2026|16/03/2026|1",
+        caption,
+        "HV7K2291",
+        "Payment Mode|Card at Hotel",
+        "Room Charges|2 Nights x 1 Room|Rs 4200",
+        "Grand Total|||Rs 4200",
+    ]
+    doc = write_doc("stay.pdf", billing_pdf(lines))
+    d = local.extract(doc, "Extract the receipt number, date and total", "receipt")["data"]
+    assert d["receipt_number"] == "HV7K2291"
+    assert d["total"] == 4200.0
+
+
+def test_an_invoice_number_outranks_the_booking_it_bills(write_doc, local, billing_pdf):
+    lines = [
+        "#Alpine Travel Ltd",
+        "INVOICE",
+        "Invoice No.: AT-2026-0088|||Date: 02/03/2026",
+        "Booking reference: BKX55120",
+        "Description|Qty|Price|Amount",
+        "Ski pass, 6 days|2|250.00|500.00",
+        "|||Total EUR 500.00",
+    ]
+    doc = write_doc("travel.pdf", billing_pdf(lines))
+    d = local.extract(doc, "Extract the invoice number, date and total", "invoice")["data"]
+    assert d["invoice_number"] == "AT-2026-0088"
