@@ -3,7 +3,7 @@ which currency a document that prints none is in, from its tax ids, tax names an
 
 import re
 
-from .values import US_ADDRESS
+from .values import US_ADDRESS, VAT_RE
 
 # Where a bare '$' is not the US dollar: the country's own code, name or usual cues.
 _DOLLAR_COUNTRIES = (
@@ -50,6 +50,11 @@ _EURO_COUNTRIES = (
     "Slovensko",
 )
 
+# The prefixes of the euro countries' VAT ids (values.VAT_RE reads the ids themselves).
+_EURO_VAT_PREFIXES = frozenset(
+    "AT BE CY DE EE EL ES FI FR HR IE IT LT LU LV MT NL PT SI SK".split()
+)
+
 # Countries named by their tax ids, tax names or words, for documents that print no currency.
 _COUNTRY_CUES = (
     (
@@ -79,13 +84,9 @@ _COUNTRY_CUES = (
     (
         "EUR",
         re.compile(
-            # Tax ids and their names in euro countries, and those countries' own names.
+            # Tax ids' names in euro countries, and those countries' own names.
             r"\bUSt[-.]?Id|\bSteuernummer\b|\b[Pp]artita IVA\b|\bP\.\s?IVA\b|\b[Cc]odice [Ff]iscale\b"
             r"|\bBTW\b|\bKvK\b|\bSIRE[NT]\b|\bTVA [Ii]ntracommunautaire\b|\bNIF\b|\bNIPC\b"
-            r"|\b(?:ATU\d{8}|BE ?0\d{9}|CY\d{8}[A-Z]|DE ?\d{9}|EE\d{9}|EL\d{9}"
-            r"|ES ?[A-Z0-9]\d{7}[A-Z0-9]|FI\d{8}|FR ?[A-Z0-9]{2} ?\d{9}|HR\d{11}"
-            r"|IE\d[A-Z0-9+*]\d{5}[A-Z]{1,2}|IT ?\d{11}|LT\d{9,12}|LU\d{8}|LV\d{11}|MT\d{8}"
-            r"|NL ?\d{9} ?B ?\d{2}|PT ?\d{9}|SI\d{8}|SK\d{10})\b"
             r"|\b(?:"
             + "|".join(n for name in _EURO_COUNTRIES for n in (name, name.upper()))
             + r")\b"
@@ -97,9 +98,13 @@ _COUNTRY_CUES = (
 def country_currency(text: str) -> str | None:
     """The currency of the country a document's tax ids or words name, if they name one."""
     for code, rx in _COUNTRY_CUES:
-        if rx.search(text):
+        if rx.search(text) or (code == "EUR" and _names_a_euro_vat_id(text)):
             return code
     for code, rx in _DOLLAR_COUNTRIES:
         if rx.search(text):
             return code
     return None
+
+
+def _names_a_euro_vat_id(text: str) -> bool:
+    return any(m.group(1)[:2] in _EURO_VAT_PREFIXES for m in VAT_RE.finditer(text))
